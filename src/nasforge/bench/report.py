@@ -1,0 +1,117 @@
+"""`BenchmarkResult`: anytime curves of a benchmark run, their summary, and their files."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass
+class BenchmarkResult:
+    """Per strategy, seed and query: the best validation accuracy so far and the (seed-mean)
+    test accuracy of that incumbent. `optimum` is the best test accuracy in the space."""
+
+    space: str
+    dataset: str
+    budget: int
+    seeds: list[int]
+    strategies: list[str]
+    noise: str
+    fidelity: int
+    optimum: float
+    curves: pd.DataFrame
+    run_seconds: dict[str, float] = field(default_factory=dict)
+
+    def checkpoints(self) -> list[int]:
+        """Query counts reported in the summary: 10, 30, 100, 300, ... up to the budget."""
+        marks = [m for m in (10, 30, 100, 300, 1000, 3000, 10000) if m < self.budget]
+        return [*marks, self.budget]
+
+    def at(self, query: int) -> pd.DataFrame:
+        """Test accuracy of each run's incumbent after `query` queries (one row per run)."""
+        return self.curves[self.curves["query"] == query]
+
+    def summary(self) -> pd.DataFrame:
+        """Per strategy: mean and std of the final test accuracy, regret, accuracy at each
+        checkpoint, and queries per second of the whole search loop."""
+        final = self.at(self.budget).groupby("strategy")["test_acc"]
+        table = pd.DataFrame({"mean": final.mean(), "std": final.std(ddof=1).fillna(0.0)})
+        table["regret"] = self.optimum - table["mean"]
+        for mark in self.checkpoints()[:-1]:
+            table[f"at_{mark}"] = self.at(mark).groupby("strategy")["test_acc"].mean()
+        queries = self.budget * len(self.seeds)
+        table["queries_per_s"] = [
+            queries / self.run_seconds[s] if self.run_seconds.get(s) else np.nan
+            for s in table.index
+        ]
+        return table.loc[self.strategies]
+
+    def mean_curves(self) -> pd.DataFrame:
+        """Mean and standard error of the incumbent's test accuracy by query, per strategy."""
+        grouped = self.curves.groupby(["strategy", "query"])["test_acc"]
+        table = pd.DataFrame({"mean": grouped.mean(), "sem": grouped.sem().fillna(0.0)})
+        return table.reset_index()
+
+    def to_dict(self) -> dict:
+        summary = self.summary()
+        curves = self.mean_curves()
+        return {
+            "space": self.space,
+            "dataset": self.dataset,
+            "budget": self.budget,
+            "seeds": self.seeds,
+            "noise": self.noise,
+            "fidelity": self.fidelity,
+            "optimum": self.optimum,
+            "summary": {s: summary.loc[s].to_dict() for s in summary.index},
+            "mean_curves": {
+                s: curves[curves["strategy"] == s]["mean"].round(4).tolist()
+                for s in self.strategies
+            },
+        }
+
+    def save(self, directory: str | Path) -> dict[str, Path]:
+        """Write curves.csv, summary.csv, results.json and anytime.png into `directory`."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        paths = {
+            "curves": directory / "curves.csv",
+            "summary": directory / "summary.csv",
+            "json": directory / "results.json",
+            "plot": directory / "anytime.png",
+        }
+        self.curves.to_csv(paths["curves"], index=False)
+        self.summary().to_csv(paths["summary"], index_label="strategy")
+        paths["json"].write_text(json.dumps(self.to_dict(), indent=2))
+        self.plot(paths["plot"])
+        return paths
+
+    def plot(self, path: str | Path) -> None:
+        """Anytime plot: mean test accuracy of the incumbent (± standard error) by query."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        curves = self.mean_curves()
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for name in self.strategies:
+            c = curves[curves["strategy"] == name]
+            ax.plot(c["query"], c["mean"], label=name)
+            ax.fill_between(c["query"], c["mean"] - c["sem"], c["mean"] + c["sem"], alpha=0.2)
+        ax.axhline(self.optimum, color="black", linestyle="--", linewidth=1, label="optimum")
+        first = curves[curves["query"] == min(10, self.budget)]["mean"].min()
+        ax.set_ylim(max(first - 0.5, curves["mean"].min()), self.optimum + 0.1)
+        ax.set_xscale("log")
+        ax.set_xlabel("queries")
+        ax.set_ylabel(f"test accuracy of incumbent (%), {self.dataset}")
+        ax.set_title(f"{self.space} / {self.dataset}: {len(self.seeds)} seeds, mean ± s.e.")
+        ax.legend(loc="lower right")
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(path, dpi=120)
+        plt.close(fig)

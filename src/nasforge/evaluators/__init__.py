@@ -1,0 +1,11 @@
+"""Performance estimators, registered by name in `EVALUATORS`."""
+
+from __future__ import annotations
+
+from nasforge.evaluators.base import EvaluationContext, Evaluator, Result
+from nasforge.evaluators.tabular import NB201Benchmark
+from nasforge.registry import EVALUATORS
+
+EVALUATORS.add("nb201", NB201Benchmark)
+
+__all__ = ["EvaluationContext", "Evaluator", "NB201Benchmark", "Result"]

@@ -1,0 +1,164 @@
+"""The `SearchSpace` protocol and `CategoricalSpace`, its implementation for spaces made of
+a fixed list of labelled categorical decisions (NAS-Bench-201 cells, chain depths, ...).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+
+import numpy as np
+from torch import nn
+
+from nasforge.architecture import Architecture
+from nasforge.tasks import Task
+
+ENCODINGS_DOC = "onehot (one indicator per decision value), ordinal (value index per decision)"
+
+
+class SearchSpace(ABC):
+    """What a strategy searches over: it samples, mutates and builds architectures."""
+
+    name: str = "space"
+
+    @abstractmethod
+    def sample(self, rng: np.random.Generator) -> Architecture:
+        """A random member of the space."""
+
+    @abstractmethod
+    def mutate(self, arch: Architecture, rng: np.random.Generator) -> Architecture:
+        """A new architecture one random change away from `arch` (never equal to it)."""
+
+    @abstractmethod
+    def build(self, arch: Architecture, task: Task) -> nn.Module:
+        """The PyTorch model of `arch` for the task's input shape and class count."""
+
+    def neighbors(self, arch: Architecture) -> list[Architecture]:
+        """All architectures one change away from `arch`."""
+        raise NotImplementedError(f"{type(self).__name__} does not enumerate neighbors")
+
+    def encode(self, arch: Architecture, kind: str = "onehot") -> np.ndarray:
+        """A fixed-length float vector describing `arch`, for predictors."""
+        raise NotImplementedError(f"{type(self).__name__} has no encodings")
+
+    def format(self, arch: Architecture) -> str:
+        """The canonical text form of `arch`."""
+        return arch.to_json()
+
+    def parse(self, text: str) -> Architecture:
+        """Inverse of `format`; `ValueError` naming the bad token on malformed text."""
+        return self.validate(Architecture.from_json(text))
+
+    def validate(self, arch: Architecture) -> Architecture:
+        """`arch` itself if it belongs to this space, else a `ValueError` saying why."""
+        return arch
+
+
+class CategoricalSpace(SearchSpace):
+    """A finite space: each decision label picks one value from its own list of choices.
+
+    Subclasses set `name` and `decisions` and implement `build` (and usually
+    `format`/`parse`); sampling, mutation, neighbours, encodings, indexing and iteration
+    come from here.
+    """
+
+    decisions: tuple[tuple[str, tuple], ...] = ()
+
+    def __init__(self) -> None:
+        self._labels = tuple(label for label, _ in self.decisions)
+        self._choices = tuple(tuple(choices) for _, choices in self.decisions)
+        self._sizes = np.array([len(c) for c in self._choices], dtype=np.int64)
+        self._positions = tuple({v: i for i, v in enumerate(c)} for c in self._choices)
+        # Mixed-radix weights: the first decision is the most significant digit.
+        self._radix = np.array(
+            [math.prod(self._sizes[i + 1 :].tolist()) for i in range(len(self._sizes))],
+            dtype=np.int64,
+        )
+        self._onehot_offsets = np.concatenate([[0], np.cumsum(self._sizes)[:-1]]).astype(int)
+
+    # -- construction ---------------------------------------------------------------
+    def from_positions(self, positions: Sequence[int]) -> Architecture:
+        """The architecture whose i-th decision takes its `positions[i]`-th choice."""
+        values = tuple(c[p] for c, p in zip(self._choices, positions))
+        return Architecture.from_parts(self.name, self._labels, values)
+
+    def positions(self, arch: Architecture) -> tuple[int, ...]:
+        """Index of each decision's value within its choices."""
+        return tuple(pos[v] for pos, v in zip(self._positions, arch.choice_values))
+
+    def index(self, arch: Architecture) -> int:
+        """A unique integer in `[0, len(self))` for `arch` (mixed-radix over positions)."""
+        return int(sum(p * r for p, r in zip(self.positions(arch), self._radix.tolist())))
+
+    def from_index(self, index: int) -> Architecture:
+        if not 0 <= index < len(self):
+            raise ValueError(f"index {index} outside [0, {len(self)}) for space {self.name!r}")
+        return self.from_positions([(index // r) % s for r, s in zip(self._radix, self._sizes)])
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return self._labels
+
+    def choices(self, label: str) -> tuple:
+        return self._choices[self._labels.index(label)]
+
+    # -- protocol -------------------------------------------------------------------
+    def sample(self, rng: np.random.Generator) -> Architecture:
+        return self.from_positions(rng.integers(0, self._sizes).tolist())
+
+    def mutate(self, arch: Architecture, rng: np.random.Generator) -> Architecture:
+        positions = list(self.positions(arch))
+        mutable = np.flatnonzero(self._sizes > 1)
+        decision = int(mutable[rng.integers(len(mutable))])
+        new = int(rng.integers(self._sizes[decision] - 1))
+        positions[decision] = new + (new >= positions[decision])
+        return self.from_positions(positions)
+
+    def neighbors(self, arch: Architecture) -> list[Architecture]:
+        base = self.positions(arch)
+        result = []
+        for decision, size in enumerate(self._sizes.tolist()):
+            for choice in range(size):
+                if choice != base[decision]:
+                    positions = list(base)
+                    positions[decision] = choice
+                    result.append(self.from_positions(positions))
+        return result
+
+    def encode(self, arch: Architecture, kind: str = "onehot") -> np.ndarray:
+        positions = np.asarray(self.positions(arch))
+        if kind == "onehot":
+            vector = np.zeros(int(self._sizes.sum()), dtype=np.float32)
+            vector[self._onehot_offsets + positions] = 1.0
+            return vector
+        if kind == "ordinal":
+            return positions.astype(np.float32)
+        raise ValueError(f"unknown encoding {kind!r}; accepted: {ENCODINGS_DOC}")
+
+    def encode_many(self, archs: Iterable[Architecture], kind: str = "onehot") -> np.ndarray:
+        """Stacked encodings, one row per architecture."""
+        return np.stack([self.encode(a, kind) for a in archs])
+
+    def validate(self, arch: Architecture) -> Architecture:
+        if arch.space != self.name:
+            raise ValueError(f"architecture is from space {arch.space!r}, not {self.name!r}")
+        if tuple(arch.labels) != self._labels:
+            raise ValueError(
+                f"architecture decisions {list(arch.labels)} do not match {list(self._labels)}"
+            )
+        for label, value, positions in zip(self._labels, arch.choice_values, self._positions):
+            if value not in positions:
+                raise ValueError(
+                    f"{value!r} is not a choice for {label!r}; accepted: "
+                    f"{', '.join(map(str, positions))}"
+                )
+        return arch
+
+    def __len__(self) -> int:
+        return int(np.prod(self._sizes))
+
+    def __iter__(self) -> Iterator[Architecture]:
+        for positions in itertools.product(*(range(s) for s in self._sizes.tolist())):
+            yield self.from_positions(positions)

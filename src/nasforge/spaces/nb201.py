@@ -1,0 +1,132 @@
+"""NAS-Bench-201 cell space (Dong & Yang, ICLR 2020; NATS-Bench TSS, TPAMI 2021).
+
+A cell is a DAG of four nodes; each of the six edges `j<-i` (i < j) carries one of five
+operations, giving 5**6 = 15,625 architectures. The network is the benchmark's: a 3x3
+stem, three stages of N cells separated by ResNet reduction blocks, C/2C/4C channels.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from nasforge.architecture import Architecture
+from nasforge.spaces.base import CategoricalSpace
+from nasforge.spaces.ops import ReLUConvBN, ResNetBasicBlock, Zero
+from nasforge.tasks import Task
+
+OPERATIONS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
+EDGES = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2))  # (to-node, from-node)
+EDGE_LABELS = tuple(f"{j}<-{i}" for j, i in EDGES)
+
+
+def make_operation(name: str, channels: int) -> nn.Module:
+    """A NAS-Bench-201 operation on a stride-1 edge with `channels` in and out."""
+    if name == "none":
+        return Zero()
+    if name == "skip_connect":
+        return nn.Identity()
+    if name == "nor_conv_1x1":
+        return ReLUConvBN(channels, channels, 1, 1, 0)
+    if name == "nor_conv_3x3":
+        return ReLUConvBN(channels, channels, 3, 1, 1)
+    if name == "avg_pool_3x3":
+        return nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)
+    raise ValueError(f"unknown NAS-Bench-201 operation {name!r}; accepted: {', '.join(OPERATIONS)}")
+
+
+class NB201Cell(nn.Module):
+    """One searched cell: node j is the sum of its incoming edges' operations."""
+
+    def __init__(self, arch: Architecture, channels: int) -> None:
+        super().__init__()
+        self.edges = nn.ModuleDict(
+            {f"{j}_{i}": make_operation(arch[f"{j}<-{i}"], channels) for j, i in EDGES}
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        nodes = [x]
+        for j in (1, 2, 3):
+            nodes.append(sum(self.edges[f"{j}_{i}"](nodes[i]) for i in range(j)))
+        return nodes[3]
+
+
+class NB201Network(nn.Module):
+    """The NAS-Bench-201 macro skeleton around a searched cell."""
+
+    def __init__(
+        self, arch: Architecture, in_channels: int, num_classes: int, channels: int, cells: int
+    ) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(
+            nn.Conv2d(in_channels, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels)
+        )
+        layers: list[nn.Module] = []
+        c_prev = channels
+        for stage, c in enumerate((channels, 2 * channels, 4 * channels)):
+            if stage > 0:
+                layers.append(ResNetBasicBlock(c_prev, c, stride=2))
+            layers.extend(NB201Cell(arch, c) for _ in range(cells))
+            c_prev = c
+        self.cells = nn.Sequential(*layers)
+        self.head = nn.Sequential(nn.BatchNorm2d(c_prev), nn.ReLU(inplace=True))
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.classifier = nn.Linear(c_prev, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.pool(self.head(self.cells(self.stem(x))))
+        return self.classifier(torch.flatten(x, 1))
+
+
+class NB201Space(CategoricalSpace):
+    """The 15,625 NAS-Bench-201 cells; text form is the official `|op~i|+|...|` string."""
+
+    name = "nb201"
+    decisions = tuple((label, OPERATIONS) for label in EDGE_LABELS)
+
+    def __init__(self, channels: int = 16, cells: int = 5) -> None:
+        self.channels = channels
+        self.cells = cells
+        super().__init__()
+
+    def format(self, arch: Architecture) -> str:
+        nodes = []
+        for j in (1, 2, 3):
+            nodes.append("|" + "|".join(f"{arch[f'{j}<-{i}']}~{i}" for i in range(j)) + "|")
+        return "+".join(nodes)
+
+    def parse(self, text: str) -> Architecture:
+        text = text.strip()
+        nodes = text.split("+")
+        if len(nodes) != 3:
+            raise ValueError(
+                f"malformed NAS-Bench-201 string {text!r}: expected 3 nodes joined by '+' "
+                f"like |nor_conv_3x3~0|+|nor_conv_3x3~0|skip_connect~1|+|none~0|none~1|none~2|"
+            )
+        choices = {}
+        for j, node in enumerate(nodes, start=1):
+            if not (node.startswith("|") and node.endswith("|")):
+                raise ValueError(f"malformed node {node!r} in {text!r}: expected |op~i|...|")
+            tokens = node[1:-1].split("|")
+            if len(tokens) != j:
+                raise ValueError(f"node {j} in {text!r} needs {j} inputs, got {node!r}")
+            for i, token in enumerate(tokens):
+                op, sep, source = token.partition("~")
+                if not sep or source != str(i):
+                    raise ValueError(f"bad token {token!r} in {text!r}: expected 'op~{i}'")
+                if op not in OPERATIONS:
+                    raise ValueError(
+                        f"unknown operation {op!r} in token {token!r}; accepted: "
+                        f"{', '.join(OPERATIONS)}"
+                    )
+                choices[f"{j}<-{i}"] = op
+        return Architecture.from_parts(self.name, self._labels, tuple(choices.values()))
+
+    def build(self, arch: Architecture, task: Task) -> nn.Module:
+        self.validate(arch)
+        if len(task.input_shape) != 3:
+            raise ValueError(
+                f"NAS-Bench-201 networks need image input (channels, height, width); task "
+                f"{task.name!r} has input shape {task.input_shape}"
+            )
+        return NB201Network(arch, task.input_shape[0], task.num_classes, self.channels, self.cells)

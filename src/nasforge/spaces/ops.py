@@ -1,0 +1,47 @@
+"""Primitive layers shared by the search spaces."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class ReLUConvBN(nn.Sequential):
+    """ReLU -> Conv2d (no bias) -> BatchNorm, the NAS-Bench-201 / DARTS convolution unit."""
+
+    def __init__(
+        self, c_in: int, c_out: int, kernel_size: int, stride: int = 1, padding: int = 0
+    ) -> None:
+        super().__init__(
+            nn.ReLU(inplace=False),
+            nn.Conv2d(c_in, c_out, kernel_size, stride=stride, padding=padding, bias=False),
+            nn.BatchNorm2d(c_out),
+        )
+
+
+class Zero(nn.Module):
+    """The `none` operation: an all-zero output of the input's shape."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.mul(0.0)
+
+
+class ResNetBasicBlock(nn.Module):
+    """Two 3x3 ReLUConvBN units plus a (strided) shortcut: NAS-Bench-201's reduction block."""
+
+    def __init__(self, c_in: int, c_out: int, stride: int) -> None:
+        super().__init__()
+        self.conv_a = ReLUConvBN(c_in, c_out, 3, stride, 1)
+        self.conv_b = ReLUConvBN(c_out, c_out, 3, 1, 1)
+        if stride == 2:
+            self.shortcut: nn.Module = nn.Sequential(
+                nn.AvgPool2d(kernel_size=2, stride=2),
+                nn.Conv2d(c_in, c_out, 1, bias=False),
+            )
+        elif c_in != c_out:
+            self.shortcut = ReLUConvBN(c_in, c_out, 1)
+        else:
+            self.shortcut = nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.shortcut(x) + self.conv_b(self.conv_a(x))

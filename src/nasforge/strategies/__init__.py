@@ -1,0 +1,34 @@
+"""Black-box search strategies, registered by name in `STRATEGIES`."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from nasforge.registry import STRATEGIES
+from nasforge.strategies.base import SpaceExhaustedError, Strategy
+from nasforge.strategies.evolution import RegularizedEvolution
+from nasforge.strategies.local_search import LocalSearch
+from nasforge.strategies.optuna_adapter import OptunaStrategy
+from nasforge.strategies.random_search import RandomSearch
+
+STRATEGIES.add("random", RandomSearch)
+STRATEGIES.add("evolution", RegularizedEvolution)
+STRATEGIES.add("local", LocalSearch)
+STRATEGIES.add("tpe", partial(OptunaStrategy, sampler="tpe"))
+STRATEGIES.add("gp", partial(OptunaStrategy, sampler="gp"))
+
+
+def get_strategy(name: str) -> Strategy:
+    """The strategy registered as `name`, with its default settings."""
+    return STRATEGIES.create(name)
+
+
+__all__ = [
+    "LocalSearch",
+    "OptunaStrategy",
+    "RandomSearch",
+    "RegularizedEvolution",
+    "SpaceExhaustedError",
+    "Strategy",
+    "get_strategy",
+]

@@ -1,0 +1,66 @@
+"""The `Strategy` protocol: propose the next architecture from the history alone."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+
+import numpy as np
+
+from nasforge.architecture import Architecture
+from nasforge.errors import NasforgeError
+from nasforge.history import History, Trial
+from nasforge.spaces.base import SearchSpace
+
+
+class SpaceExhaustedError(NasforgeError):
+    """Every architecture of a finite space is already in the history."""
+
+
+class Strategy(ABC):
+    """Proposes architectures. Everything it knows comes from `history`, so searches can
+    resume and run on parallel workers; caches may speed it up but never change a result.
+
+    Subclasses set `metric`, `maximize` and `allow_duplicates` in their constructors.
+    """
+
+    metric: str = "val_acc"
+    maximize: bool = True
+    allow_duplicates: bool = False
+
+    @abstractmethod
+    def propose(
+        self, space: SearchSpace, history: History, rng: np.random.Generator
+    ) -> Architecture:
+        """The next architecture to evaluate."""
+
+    def score(self, trial: Trial) -> float:
+        """The trial's objective, signed so that larger is better; -inf when missing."""
+        value = trial.metrics.get(self.metric) if trial.ok else None
+        if value is None or value != value:  # missing or NaN
+            return -np.inf
+        return value if self.maximize else -value
+
+    def is_new(self, arch: Architecture, history: History) -> bool:
+        """Whether `arch` may be proposed: unseen, or duplicates are allowed."""
+        return self.allow_duplicates or arch not in history
+
+    def sample_new(
+        self, space: SearchSpace, history: History, rng: np.random.Generator, tries: int = 1000
+    ) -> Architecture:
+        """A random architecture not in the history (unless duplicates are allowed)."""
+        for _ in range(tries):
+            arch = space.sample(rng)
+            if self.is_new(arch, history):
+                return arch
+        try:
+            total = len(space)  # type: ignore[arg-type]
+        except TypeError:
+            total = None
+        if total is not None:
+            unseen = [a for a in space if a not in history]  # type: ignore[attr-defined]
+            if unseen:
+                return unseen[int(rng.integers(len(unseen)))]
+            raise SpaceExhaustedError(
+                f"all {total} architectures of space {space.name!r} are already evaluated"
+            )
+        raise SpaceExhaustedError(f"found no unseen architecture in {tries} random samples")
