@@ -25,7 +25,7 @@ USER_ERRORS = (NasforgeError, ValueError, FileNotFoundError, NotADirectoryError)
 
 def _fail(error: BaseException) -> None:
     message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
+    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(2)
 
 

@@ -1,0 +1,79 @@
+"""The checks behind `nasforge.testing`; each raises `AssertionError` naming the broken promise."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from nasforge.architecture import Architecture
+from nasforge.evaluators.base import Evaluator
+from nasforge.history import History
+from nasforge.spaces.base import SearchSpace
+from nasforge.strategies.base import Strategy
+from nasforge.tasks import Task
+
+
+def check_space(space: SearchSpace, task: Task | None = None, samples: int = 20) -> None:
+    """Sampling is seeded, text and JSON forms round-trip, mutation changes exactly what it
+    returns, encodings have a fixed length, and `build` (when `task` is given) runs."""
+    first, again = (space.sample(np.random.default_rng(7)) for _ in range(2))
+    assert first == again, "sample() must be deterministic given the generator"
+    rng = np.random.default_rng(0)
+    archs = [space.sample(rng) for _ in range(samples)]
+    lengths: dict[str, int] = {}
+    for arch in archs:
+        assert isinstance(arch, Architecture) and arch.space == space.name
+        assert space.validate(arch) is arch
+        text = space.format(arch)
+        assert space.parse(text) == arch, f"parse(format(a)) != a for {text!r}"
+        assert hash(space.parse(text)) == hash(arch), "equal architectures must hash equal"
+        assert Architecture.from_json(arch.to_json()) == arch, "JSON form must round-trip"
+        child = space.mutate(arch, rng)
+        assert child != arch, "mutate() must change the architecture"
+        space.validate(child)
+        try:
+            neighbors = space.neighbors(arch)
+        except NotImplementedError:
+            neighbors = []
+        assert arch not in neighbors and len(set(neighbors)) == len(neighbors)
+        for kind in ("onehot", "ordinal"):
+            try:
+                vector = space.encode(arch, kind)
+            except NotImplementedError:
+                continue
+            assert np.all(np.isfinite(vector)), f"{kind} encoding must be finite"
+            assert lengths.setdefault(kind, vector.size) == vector.size, "encoding length varies"
+    if task is not None:
+        model = space.build(archs[0], task)
+        model.eval()
+        with torch.no_grad():
+            out = model(torch.randn(2, *task.input_shape))
+        assert tuple(out.shape) == (2, task.num_classes), f"model output shape {tuple(out.shape)}"
+
+
+def check_strategy(
+    make_strategy: Callable[[], Strategy],
+    space: SearchSpace,
+    evaluator: Evaluator,
+    budget: int = 40,
+    seed: int = 0,
+) -> list[Architecture]:
+    """Proposals are valid, never repeat an evaluated architecture, and are reproducible."""
+
+    def run() -> list[Architecture]:
+        strategy, history = make_strategy(), History()
+        rng = np.random.default_rng(seed)
+        proposed = []
+        for _ in range(budget):
+            arch = strategy.propose(space, history, rng)
+            space.validate(arch)
+            assert arch not in history, f"proposed an evaluated architecture: {arch}"
+            history.add(arch, evaluator.evaluate(arch).metrics)
+            proposed.append(arch)
+        return proposed
+
+    first = run()
+    assert first == run(), "the same seed must give the same proposals"
+    return first

@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import nasforge
+
+
+@pytest.fixture(scope="module")
+def small_run():
+    return nasforge.benchmark(strategies=["random", "evolution"], seeds=3, budget=40, workers=1)
+
+
+def test_curves_are_monotone_and_summary_is_complete(small_run):
+    curves = small_run.curves
+    assert len(curves) == 2 * 3 * 40
+    for _, run in curves.groupby(["strategy", "seed"]):
+        assert run["best_val_acc"].is_monotonic_increasing
+    summary = small_run.summary()
+    assert list(summary.index) == ["random", "evolution"]
+    assert {"mean", "std", "regret", "at_10", "at_30", "queries_per_s"} <= set(summary.columns)
+    assert (summary["regret"] == small_run.optimum - summary["mean"]).all()
+    assert small_run.optimum == pytest.approx(94.3733)
+
+
+def test_results_are_reproducible_and_independent_of_workers(small_run):
+    again = nasforge.benchmark(strategies=["random", "evolution"], seeds=3, budget=40, workers=2)
+    assert again.curves.equals(small_run.curves)
+
+
+def test_save_writes_csv_json_and_plot(small_run, tmp_path):
+    paths = small_run.save(tmp_path / "out")
+    data = json.loads(paths["json"].read_text())
+    assert data["budget"] == 40 and len(data["mean_curves"]["random"]) == 40
+    assert paths["plot"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert paths["curves"].read_text().startswith("strategy,seed,query,best_val_acc,test_acc")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"budget": 0}, "budget must be at least 1"),
+        ({"seeds": 0}, "seeds must be at least 1"),
+        ({"strategies": ["nope"]}, "unknown strategy 'nope'"),
+        ({"dataset": "mnist"}, "unknown dataset 'mnist'"),
+        ({"space": "darts"}, "no tabular benchmark"),
+    ],
+)
+def test_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        nasforge.benchmark(**{"seeds": 1, "budget": 5, **kwargs})

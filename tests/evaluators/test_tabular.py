@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+from nasforge.constraints import count_flops, count_params
+from nasforge.errors import DataFormatError, DataNotFoundError
+from nasforge.evaluators import EvaluationContext, NB201Benchmark
+from nasforge.tasks import benchmark_task
+
+BEST_CIFAR10 = (
+    "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|nor_conv_3x3~1|"
+    "nor_conv_3x3~2|"
+)
+
+
+def test_default_protocol_searches_one_seed_and_reports_seed_mean(space, table_path, cifar10):
+    table = pd.read_csv(table_path).set_index("arch")
+    for text in table.index[:50]:
+        metrics = cifar10.evaluate(space.parse(text)).metrics
+        assert metrics["val_acc"] == table.loc[text, "cifar10_200ep_one_seed"]
+        assert metrics["test_acc"] == table.loc[text, "cifar10_200ep"]
+    low = cifar10.evaluate(space.parse(text), EvaluationContext(fidelity=12)).metrics
+    assert low["val_acc"] == table.loc[text, "cifar10_12ep_one_seed"] and low["epochs"] == 12
+
+
+@pytest.mark.parametrize(
+    ("dataset", "optimum"),
+    [("cifar10", 94.3733), ("cifar100", 73.5133), ("imagenet16-120", 47.3111)],
+)
+def test_optimum_is_the_published_one(table_path, dataset, optimum):
+    assert NB201Benchmark(dataset).optimum() == pytest.approx(optimum)
+
+
+def test_noise_mean_searches_the_seed_average(space, table_path):
+    bench = NB201Benchmark("cifar100", noise="mean", cost_metrics=False)
+    metrics = bench.evaluate(space.parse(BEST_CIFAR10)).metrics
+    assert metrics["val_acc"] == metrics["test_acc"]
+
+
+def test_cost_metrics_equal_the_built_network(space, table_path):
+    bench = NB201Benchmark("imagenet16-120")
+    task = benchmark_task("imagenet16-120")
+    for text in [
+        BEST_CIFAR10,
+        "|none~0|+|avg_pool_3x3~0|skip_connect~1|+|nor_conv_1x1~0|none~1|none~2|",
+    ]:
+        arch = space.parse(text)
+        metrics = bench.evaluate(arch).metrics
+        model = space.build(arch, task)
+        assert metrics["params"] == count_params(model)
+        assert metrics["flops"] == count_flops(model, task.input_shape)
+        # The cost cache is keyed by op counts: a permuted cell costs the same.
+        permuted = space.from_positions(sorted(space.positions(arch)))
+        assert Counter(permuted.choice_values) == Counter(arch.choice_values)
+        assert bench.evaluate(permuted).metrics["params"] == metrics["params"]
+
+
+def test_bad_settings_are_rejected_with_the_accepted_values(table_path):
+    with pytest.raises(ValueError, match="accepted: cifar10, cifar100, imagenet16-120"):
+        NB201Benchmark("mnist").setup()
+    with pytest.raises(ValueError, match="one_seed"):
+        NB201Benchmark(noise="loud").setup()
+    with pytest.raises(ValueError, match="fidelity"):
+        NB201Benchmark(fidelity=50).setup()
+
+
+def test_missing_data_says_which_file_and_where(monkeypatch, tmp_path):
+    monkeypatch.setenv("NASFORGE_DATA_DIR", str(tmp_path))
+    with pytest.raises(DataNotFoundError, match=r"nb201/nats_tss_test_acc\.csv.*NASFORGE_DATA_DIR"):
+        NB201Benchmark().setup()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "not,a,table\n1,2,3\n",
+        "\x00\x01garbage\xff",
+        "",
+    ],
+)
+def test_corrupt_table_is_a_clear_error(tmp_path, content):
+    path = tmp_path / "broken.csv"
+    path.write_bytes(content.encode("latin-1"))
+    with pytest.raises(DataFormatError, match=r"broken\.csv"):
+        NB201Benchmark(data_path=path).setup()
+
+
+def test_truncated_table_is_rejected(tmp_path, table_path):
+    path = tmp_path / "short.csv"
+    pd.read_csv(table_path).head(100).to_csv(path, index=False)
+    with pytest.raises(DataFormatError, match="expected all 15625"):
+        NB201Benchmark(data_path=path).setup()
+
+
+def test_architecture_from_another_space_is_rejected(cifar10):
+    from nasforge import Architecture
+
+    with pytest.raises(ValueError, match="space 'other'"):
+        cifar10.evaluate(Architecture("other", {"x": 1}))
