@@ -100,3 +100,38 @@ def test_architecture_from_another_space_is_rejected(cifar10):
 
     with pytest.raises(ValueError, match="space 'other'"):
         cifar10.evaluate(Architecture("other", {"x": 1}))
+
+
+def test_table_without_12_epoch_results_still_serves_200_epochs(tmp_path, table_path, space):
+    path = tmp_path / "no12.csv"
+    frame = pd.read_csv(table_path)
+    frame["cifar100_12ep_one_seed"] = float("nan")
+    frame.to_csv(path, index=False)
+    with pytest.raises(DataFormatError, match="no 12-epoch results for cifar100"):
+        NB201Benchmark("cifar100", fidelity=12, data_path=path).setup()
+    bench = NB201Benchmark("cifar100", data_path=path, cost_metrics=False)
+    arch = space.parse(BEST_CIFAR10)
+    assert bench.evaluate(arch).metrics["val_acc"] > 0
+    with pytest.raises(ValueError, match=r"one of \(200,\) epochs here"):
+        bench.evaluate(arch, EvaluationContext(fidelity=12))
+
+
+def test_official_release_files_go_through_the_release_reader(tmp_path):
+    path = tmp_path / "NAS-Bench-201-v1_1-096897.pth"
+    path.write_bytes(b"not a torch file")
+    with pytest.raises(DataFormatError, match=r"NAS-Bench-201-v1_1-096897\.pth"):
+        NB201Benchmark(data_path=path).setup()
+
+
+def test_foreign_architecture_with_valid_values_is_rejected(cifar10, space):
+    from nasforge import Architecture
+
+    arch = space.parse(BEST_CIFAR10)
+    relabelled = Architecture("nb201", {f"e{i}": v for i, v in enumerate(arch.choice_values)})
+    with pytest.raises(ValueError, match="do not match"):
+        cifar10.evaluate(relabelled)
+
+
+def test_missing_data_path_is_a_data_not_found_error(tmp_path):
+    with pytest.raises(DataNotFoundError, match=r"nowhere\.csv"):
+        NB201Benchmark(data_path=tmp_path / "nowhere.csv").setup()

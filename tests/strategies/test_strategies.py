@@ -107,3 +107,7 @@ def test_exhausted_space_is_reported(space, cifar10):
 def test_unknown_strategy_lists_known_ones():
     with pytest.raises(ValueError, match=r"known: .*evolution.*local.*random.*tpe"):
         STRATEGIES.get("annealing")
+
+
+def test_optuna_adapter_without_retries_still_proposes(space, cifar10):
+    check_strategy(lambda: OptunaStrategy("tpe", duplicate_tries=0), space, cifar10, budget=5)

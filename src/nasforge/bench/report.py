@@ -37,7 +37,7 @@ class BenchmarkResult:
 
     def summary(self) -> pd.DataFrame:
         """Per strategy: mean and std of the final test accuracy, regret, accuracy at each
-        checkpoint, and queries per second of the whole search loop."""
+        checkpoint, and queries per second of one search process (propose + look up)."""
         final = self.at(self.budget).groupby("strategy")["test_acc"]
         table = pd.DataFrame({"mean": final.mean(), "std": final.std(ddof=1).fillna(0.0)})
         table["regret"] = self.optimum - table["mean"]
@@ -67,7 +67,12 @@ class BenchmarkResult:
             "noise": self.noise,
             "fidelity": self.fidelity,
             "optimum": self.optimum,
-            "summary": {s: summary.loc[s].to_dict() for s in summary.index},
+            "strategies": self.strategies,
+            "run_seconds": self.run_seconds,
+            "summary": {
+                s: {k: (None if v != v else v) for k, v in summary.loc[s].items()}
+                for s in summary.index
+            },
             "mean_curves": {
                 s: curves[curves["strategy"] == s]["mean"].round(4).tolist()
                 for s in self.strategies

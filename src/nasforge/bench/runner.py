@@ -141,7 +141,10 @@ def benchmark(
                 }
             )
         )
-    curves = pd.concat(rows, ignore_index=True).sort_values(["strategy", "seed", "query"])
+    curves = pd.concat(rows, ignore_index=True)
+    order = curves["strategy"].map({name: i for i, name in enumerate(strategies)})
+    curves = curves.assign(_order=order).sort_values(["_order", "seed", "query"])
+    curves = curves.drop(columns="_order")
     return BenchmarkResult(
         space=space,
         dataset=dataset,

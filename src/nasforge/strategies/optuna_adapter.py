@@ -92,6 +92,7 @@ class OptunaStrategy(Strategy):
                     )
                 )
         session.synced = len(history)
+        arch = None
         for _ in range(self.duplicate_tries):
             asked = session.study.ask(session.distributions)
             # Closed at once as FAIL, which the samplers ignore (a RUNNING trial would stall
@@ -102,7 +103,8 @@ class OptunaStrategy(Strategy):
             )
             if self.is_new(arch, history):
                 return arch
-        unseen = [n for n in space.neighbors(arch) if self.is_new(n, history)]
-        if unseen:
-            return unseen[int(rng.integers(len(unseen)))]
+        if arch is not None:  # the sampler insists on evaluated points: step next to them
+            unseen = [n for n in space.neighbors(arch) if self.is_new(n, history)]
+            if unseen:
+                return unseen[int(rng.integers(len(unseen)))]
         return self.sample_new(space, history, rng)
