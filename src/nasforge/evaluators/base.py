@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from nasforge.architecture import Architecture
@@ -22,9 +23,15 @@ class Result:
 
 @dataclass
 class EvaluationContext:
-    """Per-evaluation settings from the strategy: the fidelity (epochs) to evaluate at."""
+    """Per-evaluation settings from the strategy: the fidelity (epochs) to evaluate at, and
+    `on_epoch(epoch, val_acc) -> bool`, called after every epoch; False stops the run."""
 
     fidelity: int | None = None
+    on_epoch: Callable[[int, float], bool] | None = None
+
+    def report(self, epoch: int, value: float) -> bool:
+        """Forward one epoch's validation metric; whether the evaluation should go on."""
+        return True if self.on_epoch is None else bool(self.on_epoch(epoch, value))
 
 
 class Evaluator(ABC):

@@ -105,16 +105,31 @@ class CategoricalSpace(SearchSpace):
         return self._choices[self._labels.index(label)]
 
     # -- protocol -------------------------------------------------------------------
+    def canonical(self, arch: Architecture) -> Architecture:
+        """The one representative of all encodings of the same network (identity here).
+
+        Spaces with inactive decisions (layers beyond the chosen depth) override this so
+        that equal networks are equal architectures.
+        """
+        return arch
+
+    def _has_canonical(self) -> bool:
+        return type(self).canonical is not CategoricalSpace.canonical
+
     def sample(self, rng: np.random.Generator) -> Architecture:
-        return self.from_positions(rng.integers(0, self._sizes).tolist())
+        return self.canonical(self.from_positions(rng.integers(0, self._sizes).tolist()))
 
     def mutate(self, arch: Architecture, rng: np.random.Generator) -> Architecture:
-        positions = list(self.positions(arch))
         mutable = np.flatnonzero(self._sizes > 1)
-        decision = int(mutable[rng.integers(len(mutable))])
-        new = int(rng.integers(self._sizes[decision] - 1))
-        positions[decision] = new + (new >= positions[decision])
-        return self.from_positions(positions)
+        for _ in range(100):
+            positions = list(self.positions(arch))
+            decision = int(mutable[rng.integers(len(mutable))])
+            new = int(rng.integers(self._sizes[decision] - 1))
+            positions[decision] = new + (new >= positions[decision])
+            child = self.canonical(self.from_positions(positions))
+            if child != arch:
+                return child
+        raise RuntimeError(f"no mutation of {arch} changes the network")
 
     def neighbors(self, arch: Architecture) -> list[Architecture]:
         base = self.positions(arch)
@@ -124,7 +139,9 @@ class CategoricalSpace(SearchSpace):
                 if choice != base[decision]:
                     positions = list(base)
                     positions[decision] = choice
-                    result.append(self.from_positions(positions))
+                    result.append(self.canonical(self.from_positions(positions)))
+        if self._has_canonical():
+            result = [n for n in dict.fromkeys(result) if n != arch]
         return result
 
     def encode(self, arch: Architecture, kind: str = "onehot") -> np.ndarray:
@@ -157,8 +174,16 @@ class CategoricalSpace(SearchSpace):
         return arch
 
     def __len__(self) -> int:
+        """Number of members; spaces with a `canonical` form override this with a count."""
         return int(np.prod(self._sizes))
 
     def __iter__(self) -> Iterator[Architecture]:
+        """Every member once (canonical forms only, when the space has them)."""
+        seen: set[Architecture] = set()
         for positions in itertools.product(*(range(s) for s in self._sizes.tolist())):
-            yield self.from_positions(positions)
+            arch = self.canonical(self.from_positions(positions))
+            if self._has_canonical():
+                if arch in seen:
+                    continue
+                seen.add(arch)
+            yield arch

@@ -1,0 +1,157 @@
+"""Real training: build the architecture for the task, train it for a budget of epochs
+(SGD or AdamW, cosine schedule, optional label smoothing) and report validation accuracy
+after every epoch, so multi-fidelity strategies can stop a run early.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from torch import nn
+
+from nasforge.architecture import Architecture
+from nasforge.constraints import count_flops, count_params
+from nasforge.evaluators.base import EvaluationContext, Evaluator, Result
+from nasforge.spaces.base import SearchSpace
+from nasforge.tasks import Task
+
+OPTIMIZERS = ("sgd", "adamw")
+
+
+@contextmanager
+def _threads(count: int | None):
+    previous = torch.get_num_threads()
+    if count:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 512) -> float:
+    """Top-1 accuracy (%) of `model` in eval mode."""
+    model.eval()
+    correct = 0
+    with torch.no_grad():
+        for start in range(0, len(x), batch_size):
+            logits = model(x[start : start + batch_size])
+            correct += int((logits.argmax(1) == y[start : start + batch_size]).sum())
+    return 100.0 * correct / max(len(x), 1)
+
+
+class TrainingEvaluator(Evaluator):
+    """Trains `space.build(arch, task)` on the task's training split for `epochs` epochs.
+
+    Deterministic given `seed` (the model's initialisation and the batch order come from
+    it); `threads` caps PyTorch's CPU threads during the run. A loss that turns NaN or
+    infinite ends the run as a failed trial with the reason recorded.
+    """
+
+    def __init__(
+        self,
+        space: SearchSpace,
+        task: Task,
+        epochs: int = 10,
+        batch_size: int = 64,
+        optimizer: str = "sgd",
+        learning_rate: float = 0.05,
+        weight_decay: float = 5e-4,
+        momentum: float = 0.9,
+        label_smoothing: float = 0.0,
+        seed: int = 0,
+        threads: int | None = None,
+    ) -> None:
+        self.space = space
+        self.task = task
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.momentum = momentum
+        self.label_smoothing = label_smoothing
+        self.seed = seed
+        self.threads = threads
+
+    def _check(self) -> None:
+        if not self.task.has_data:
+            raise ValueError(f"task {self.task.name!r} carries no data to train on")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(
+                f"unknown optimizer {self.optimizer!r}; accepted: {', '.join(OPTIMIZERS)}"
+            )
+        if self.epochs < 1 or self.batch_size < 1:
+            raise ValueError("epochs and batch_size must be at least 1")
+
+    def _make_optimizer(self, model: nn.Module) -> torch.optim.Optimizer:
+        if self.optimizer == "sgd":
+            return torch.optim.SGD(
+                model.parameters(), lr=self.learning_rate, momentum=self.momentum,
+                weight_decay=self.weight_decay, nesterov=self.momentum > 0,
+            )  # fmt: skip
+        return torch.optim.AdamW(
+            model.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay
+        )
+
+    def train(
+        self,
+        arch: Architecture,
+        x: np.ndarray,
+        y: np.ndarray,
+        epochs: int,
+        validation: tuple[np.ndarray, np.ndarray] | None = None,
+        context: EvaluationContext | None = None,
+    ) -> tuple[nn.Module, list[float], str | None]:
+        """Train a fresh model; returns it, the per-epoch validation curve and the failure
+        reason (None when training finished or was stopped by `context`)."""
+        self._check()
+        with torch.random.fork_rng(), _threads(self.threads):
+            torch.manual_seed(self.seed)
+            model = self.space.build(arch, self.task)
+            generator = torch.Generator().manual_seed(self.seed)
+            inputs, labels = torch.from_numpy(x), torch.from_numpy(y)
+            val = None if validation is None else tuple(map(torch.from_numpy, validation))
+            optimizer = self._make_optimizer(model)
+            steps = epochs * math.ceil(len(inputs) / self.batch_size)
+            schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
+            loss_fn = nn.CrossEntropyLoss(label_smoothing=self.label_smoothing)
+            curve: list[float] = []
+            for epoch in range(1, epochs + 1):
+                model.train()
+                order = torch.randperm(len(inputs), generator=generator)
+                for start in range(0, len(order), self.batch_size):
+                    batch = order[start : start + self.batch_size]
+                    loss = loss_fn(model(inputs[batch]), labels[batch])
+                    if not torch.isfinite(loss):
+                        return model, curve, f"loss diverged ({float(loss.detach())}) in epoch {epoch}"
+                    optimizer.zero_grad(set_to_none=True)
+                    loss.backward()
+                    optimizer.step()
+                    schedule.step()
+                if val is not None:
+                    curve.append(accuracy(model, *val))
+                    if context is not None and not context.report(epoch, curve[-1]):
+                        break
+        return model, curve, None
+
+    def evaluate(self, arch: Architecture, context: EvaluationContext | None = None) -> Result:
+        start = time.perf_counter()
+        epochs = context.fidelity if context and context.fidelity else self.epochs
+        task = self.task
+        model, curve, failure = self.train(
+            arch, task.x_train, task.y_train, epochs, (task.x_val, task.y_val), context
+        )
+        metrics = {
+            "params": float(count_params(model)),
+            "flops": float(count_flops(model, task.input_shape)),
+            "epochs": float(len(curve)),
+        }
+        if failure is not None:
+            return Result(metrics, time.perf_counter() - start, curve, "failed", failure)
+        metrics["val_acc"] = curve[-1]
+        return Result(metrics, time.perf_counter() - start, curve)
