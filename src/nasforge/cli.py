@@ -105,6 +105,92 @@ def bench(
 
 
 @app.command()
+def search(
+    data: Annotated[
+        str,
+        typer.Option(
+            help="digits, breast_cancer, wine, or a .csv / .npz / image folder / CIFAR dir."
+        ),
+    ] = "digits",
+    space: Annotated[
+        str | None,
+        typer.Option(help="Search space (default: nb201 cells for images, mlp for tables)."),
+    ] = None,
+    strategy: Annotated[str, typer.Option(help="Search strategy.")] = "evolution",
+    trials: Annotated[int, typer.Option(help="Architectures to train.")] = 24,
+    time_budget: Annotated[
+        float | None, typer.Option(help="Stop proposing after this many seconds.")
+    ] = None,
+    epochs: Annotated[int, typer.Option(help="Training epochs per architecture.")] = 8,
+    final_epochs: Annotated[
+        int | None, typer.Option(help="Epochs to retrain the best (default: --epochs).")
+    ] = None,
+    max_params: Annotated[str | None, typer.Option(help="Parameter limit, e.g. 100k.")] = None,
+    max_flops: Annotated[str | None, typer.Option(help="FLOPs limit, e.g. 5M.")] = None,
+    max_latency_ms: Annotated[
+        float | None, typer.Option(help="Batch-1 latency limit on this machine (ms).")
+    ] = None,
+    objectives: Annotated[
+        str, typer.Option(help="val_acc, optionally with params, flops, latency_ms (Pareto front).")
+    ] = "val_acc",
+    seed: Annotated[int, typer.Option(help="Seed for splits, search and training.")] = 0,
+    output: Annotated[Path, typer.Option(help="Directory for run directories.")] = Path("runs"),
+    threads: Annotated[int, typer.Option(help="PyTorch CPU threads (0: PyTorch's default).")] = 0,
+    export: Annotated[bool, typer.Option(help="Export the best model to ONNX.")] = True,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Search architectures for a task by training them; retrain, test and export the best."""
+    from nasforge.constraints import Constraints, parse_quantity
+    from nasforge.search import search as run_search
+
+    try:
+        limits = Constraints(
+            max_params=parse_quantity(max_params) if max_params else None,
+            max_flops=parse_quantity(max_flops) if max_flops else None,
+            max_latency_ms=max_latency_ms,
+        )
+        result = run_search(
+            data=data,
+            space=space,
+            strategy=strategy,
+            trials=trials,
+            time_budget_s=time_budget,
+            epochs=epochs,
+            final_epochs=final_epochs,
+            constraints=limits,
+            objectives=_names(objectives),
+            seed=seed,
+            output_dir=output,
+            threads=threads or None,
+            export=export,
+            progress=progress and sys.stderr.isatty(),
+        )
+    except USER_ERRORS as error:
+        _fail(error)
+    board = result.leaderboard()
+    table = Table(title=f"leaderboard: {result.space.name} on {result.task.name}")
+    for column in ("trial", "architecture", "val acc", "params", "flops"):
+        table.add_column(column, justify="left" if column == "architecture" else "right")
+    for _, row in board.iterrows():
+        table.add_row(
+            str(row["trial"]), row["arch"], f"{row['val_acc']:.2f}",
+            f"{row['params']:,.0f}", f"{row['flops']:,.0f}",
+        )  # fmt: skip
+    console.print(table)
+    if result.rejected:
+        console.print(f"{result.rejected} architectures broke the limits and were never trained")
+    if result.pareto:
+        console.print(
+            f"Pareto front ({', '.join(result.objectives)}): {len(result.pareto)} architectures"
+        )
+    console.print(f"best: {result.space.format(result.best.arch)}")
+    console.print(
+        f"test accuracy after retraining on train+val: [bold]{result.test_acc:.2f}%[/] "
+        f"({result.seconds:.0f} s); run directory: {result.run_dir}"
+    )
+
+
+@app.command()
 def parse(
     arch: Annotated[str, typer.Argument(help="Architecture text, e.g. a NAS-Bench-201 string.")],
     space: Annotated[str, typer.Option(help="Search space the text belongs to.")] = "nb201",

@@ -1,4 +1,5 @@
-"""Hardware cost of a model: parameter count and FLOPs.
+"""Hardware cost of a model (parameters, FLOPs, latency, peak activation memory), hard
+constraints on it, and Pareto fronts over several objectives.
 
 FLOPs follow the NAS-Bench-201 reference convention (within 0.1% of its published
 figures) so our numbers compare with the benchmark's: convolution and linear layers count
@@ -9,6 +10,9 @@ global pooling are not counted.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import torch
 from torch import nn
 
@@ -58,3 +62,107 @@ def count_flops(model: nn.Module, input_shape: tuple[int, ...]) -> int:
         for handle in handles:
             handle.remove()
     return total
+
+
+def measure_latency_ms(
+    model: nn.Module, input_shape: tuple[int, ...], repeats: int = 20, warmup: int = 3
+) -> float:
+    """Median wall time (ms) of a batch-1 forward pass on this machine, warm-up excluded."""
+    import time
+
+    was_training = model.training
+    model.eval()
+    x = torch.zeros(1, *input_shape)
+    times = []
+    with torch.no_grad():
+        for i in range(warmup + repeats):
+            start = time.perf_counter()
+            model(x)
+            if i >= warmup:
+                times.append(time.perf_counter() - start)
+    model.train(was_training)
+    return 1000.0 * sorted(times)[len(times) // 2]
+
+
+def peak_activation_bytes(model: nn.Module, input_shape: tuple[int, ...]) -> int:
+    """Largest input + output size (bytes, batch 1) of any single layer: the activation
+    memory an inference engine that frees tensors eagerly needs at its peak."""
+    peak = 0
+
+    def hook(_module: nn.Module, inputs: tuple, output: torch.Tensor) -> None:
+        nonlocal peak
+        tensors = [t for t in inputs if isinstance(t, torch.Tensor)]
+        if isinstance(output, torch.Tensor):
+            tensors.append(output)
+        peak = max(peak, sum(t.numel() * t.element_size() for t in tensors))
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
+    was_training = model.training
+    try:
+        model.eval()
+        with torch.no_grad():
+            model(torch.zeros(1, *input_shape))
+    finally:
+        model.train(was_training)
+        for handle in handles:
+            handle.remove()
+    return peak
+
+
+_SUFFIXES = {"": 1, "k": 1e3, "m": 1e6, "g": 1e9}
+
+
+def parse_quantity(text: str | float | int) -> float:
+    """'100k' -> 1e5, '2.5M' -> 2.5e6, '3G' -> 3e9; plain numbers pass through."""
+    if isinstance(text, int | float):
+        return float(text)
+    raw = text.strip().lower()
+    number, suffix = (raw[:-1], raw[-1]) if raw and raw[-1] in "kmg" else (raw, "")
+    try:
+        return float(number) * _SUFFIXES[suffix]
+    except ValueError:
+        raise ValueError(
+            f"bad quantity {text!r}; use a number with an optional k, M or G"
+        ) from None
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Hard limits checked on the built model before any training (None: no limit)."""
+
+    max_params: float | None = None
+    max_flops: float | None = None
+    max_latency_ms: float | None = None
+
+    def measure(self, model: nn.Module, input_shape: tuple[int, ...]) -> dict[str, float]:
+        """params and flops always; latency_ms only when it is constrained (it costs time)."""
+        measures = {
+            "params": float(count_params(model)),
+            "flops": float(count_flops(model, input_shape)),
+        }
+        if self.max_latency_ms is not None:
+            measures["latency_ms"] = measure_latency_ms(model, input_shape)
+        return measures
+
+    def violations(self, measures: dict[str, float]) -> list[str]:
+        """Human-readable reasons the measures break the limits (empty when feasible)."""
+        limits = (
+            ("params", self.max_params), ("flops", self.max_flops),
+            ("latency_ms", self.max_latency_ms),
+        )  # fmt: skip
+        return [
+            f"{name} {measures[name]:.4g} > {limit:.4g}"
+            for name, limit in limits
+            if limit is not None and name in measures and measures[name] > limit
+        ]
+
+
+def pareto_front(values: np.ndarray, maximize: list[bool]) -> np.ndarray:
+    """Indices of the non-dominated rows of `values` (one column per objective)."""
+    signed = np.asarray(values, dtype=float) * np.where(maximize, 1.0, -1.0)
+    front = []
+    for i, row in enumerate(signed):
+        dominated = np.any(np.all(signed >= row, axis=1) & np.any(signed > row, axis=1))
+        if not dominated:
+            front.append(i)
+    return np.array(front, dtype=int)

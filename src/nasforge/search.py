@@ -1,0 +1,213 @@
+"""`nasforge.search`: the main job. Search a space on a task by training candidates,
+reject architectures that break hard limits before training them (TabNAS-style
+rejection), retrain the best on train + validation, test it, and write a run directory.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nasforge.constraints import Constraints, pareto_front
+from nasforge.evaluators.training import TrainingEvaluator, accuracy
+from nasforge.history import History, Trial
+from nasforge.registry import SPACES, STRATEGIES
+from nasforge.search_report import write_run_directory
+from nasforge.spaces.base import SearchSpace
+from nasforge.tasks import Task, load_task
+
+OBJECTIVES = {"val_acc": True, "params": False, "flops": False, "latency_ms": False}
+
+
+@dataclass
+class SearchResult:
+    """What a search produced; `run_dir` holds the same on disk."""
+
+    task: Task
+    space: SearchSpace
+    history: History
+    best: Trial
+    test_acc: float
+    rejected: int
+    objectives: list[str]
+    seconds: float
+    run_dir: Path | None = None
+    pareto: list[Trial] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def leaderboard(self, top: int = 10) -> pd.DataFrame:
+        """The `top` trained architectures by validation accuracy."""
+        rows = [
+            {"trial": t.number, "arch": self.space.format(t.arch), **t.metrics}
+            for t in self.history.completed()
+        ]
+        frame = pd.DataFrame(rows)
+        return frame.sort_values("val_acc", ascending=False).head(top).reset_index(drop=True)
+
+
+def default_space(task: Task) -> SearchSpace:
+    """A small NAS-Bench-201 network for images, the MLP space for tabular data."""
+    if len(task.input_shape) == 3:
+        return SPACES.create("nb201", channels=16, cells=1)
+    return SPACES.create("mlp")
+
+
+def _check_objectives(objectives: Sequence[str]) -> list[str]:
+    objectives = list(objectives)
+    unknown = [o for o in objectives if o not in OBJECTIVES]
+    if unknown or not objectives or objectives[0] != "val_acc":
+        raise ValueError(
+            f"objectives must start with val_acc and use {', '.join(OBJECTIVES)}; "
+            f"got {', '.join(objectives) or 'none'}"
+        )
+    return objectives
+
+
+def search(
+    data: str | Path | Task = "digits",
+    space: str | SearchSpace | None = None,
+    strategy: str = "evolution",
+    trials: int = 24,
+    time_budget_s: float | None = None,
+    epochs: int = 8,
+    final_epochs: int | None = None,
+    constraints: Constraints | None = None,
+    objectives: Sequence[str] = ("val_acc",),
+    seed: int = 0,
+    output_dir: str | Path | None = "runs",
+    batch_size: int = 64,
+    learning_rate: float = 0.05,
+    optimizer: str = "sgd",
+    threads: int | None = None,
+    export: bool = True,
+    progress: bool = False,
+) -> SearchResult:
+    """Run a search; every random choice follows from `seed`.
+
+    The strategy maximises validation accuracy; other `objectives` (params, flops,
+    latency_ms, to minimise) are recorded and give the Pareto front.
+    """
+    if trials < 1:
+        raise ValueError(f"the trial budget must be at least 1, got {trials}")
+    objectives = _check_objectives(objectives)
+    task = data if isinstance(data, Task) else load_task(data, seed=seed)
+    space = default_space(task) if space is None else space
+    space = SPACES.create(space) if isinstance(space, str) else space
+    search_strategy = STRATEGIES.create(strategy)
+    constraints = constraints or Constraints()
+    if "latency_ms" in objectives and constraints.max_latency_ms is None:
+        constraints = Constraints(constraints.max_params, constraints.max_flops, float("inf"))
+    trainer = TrainingEvaluator(
+        space, task, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
+        learning_rate=learning_rate, seed=seed, threads=threads,
+    )  # fmt: skip
+    rng = np.random.default_rng(seed)
+    history = History()
+    start = time.perf_counter()
+    rejected = trained = 0
+    with _progress(progress, trials) as report:
+        while trained < trials:
+            if time_budget_s is not None and time.perf_counter() - start > time_budget_s:
+                break
+            arch = search_strategy.propose(space, history, rng)
+            measures = constraints.measure(space.build(arch, task), task.input_shape)
+            reasons = constraints.violations(measures)
+            if reasons:
+                rejected += 1
+                history.add(arch, measures, state="infeasible", failure="; ".join(reasons))
+                if rejected > 200 * trials:
+                    raise ValueError(
+                        f"{rejected} architectures in a row broke the limits; loosen them"
+                    )
+                continue
+            result = trainer.evaluate(arch)
+            history.add(
+                arch, {**result.metrics, **measures}, cost_s=result.cost_s,
+                state=result.state, failure=result.failure,
+            )  # fmt: skip
+            trained += 1
+            best = history.best()
+            report(trained, best.metrics["val_acc"] if best else float("nan"), rejected)
+    best = history.best()
+    if best is None:
+        raise ValueError("no architecture finished training; see the failure reasons in the trials")
+    model, _, failure = trainer.train(
+        best.arch,
+        np.concatenate([task.x_train, task.x_val]),
+        np.concatenate([task.y_train, task.y_val]),
+        final_epochs or epochs,
+    )
+    if failure is not None:
+        raise ValueError(f"retraining the best architecture failed: {failure}")
+    test_acc = accuracy(model, *map(_tensor, (task.x_test, task.y_test)))
+    result = SearchResult(
+        task, space, history, best, test_acc, rejected, objectives,
+        time.perf_counter() - start,
+    )  # fmt: skip
+    if len(objectives) > 1:
+        completed = history.completed()
+        values = np.array([[t.metrics[o] for o in objectives] for t in completed])
+        front = pareto_front(values, [OBJECTIVES[o] for o in objectives])
+        result.pareto = [completed[i] for i in front]
+    if output_dir is not None:
+        result.run_dir, result.files = write_run_directory(result, model, Path(output_dir), export)
+    return result
+
+
+def _tensor(array: np.ndarray):
+    import torch
+
+    return torch.from_numpy(array)
+
+
+@contextmanager
+def _progress(enabled: bool, total: int) -> Iterator[Callable[[int, float, int], None]]:
+    """A rich progress bar with trial count, best validation accuracy and ETA."""
+    if not enabled:
+        yield lambda *args: None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("[bold]trial"), MofNCompleteColumn(), BarColumn(),
+        TextColumn("{task.description}"), TimeElapsedColumn(), TextColumn("eta"),
+        TimeRemainingColumn(),
+    )  # fmt: skip
+    with Progress(*columns, console=Console(stderr=True)) as bar:
+        task = bar.add_task("", total=total)
+
+        def report(done: int, best: float, rejected: int) -> None:
+            note = f"best val {best:.2f}%" + (f", {rejected} rejected" if rejected else "")
+            bar.update(task, completed=done, description=note)
+
+        yield report
+
+
+def summary(result: SearchResult) -> dict:
+    """JSON-able summary of a search."""
+    return {
+        "task": result.task.name,
+        "space": result.space.name,
+        "best_arch": result.space.format(result.best.arch),
+        "best_val_acc": result.best.metrics["val_acc"],
+        "test_acc": result.test_acc,
+        "trained": len([t for t in result.history if t.state != "infeasible"]),
+        "rejected": result.rejected,
+        "seconds": round(result.seconds, 1),
+        "objectives": result.objectives,
+        "pareto": [result.space.format(t.arch) for t in result.pareto],
+    }

@@ -1,0 +1,106 @@
+"""The run directory of a search: trial table, best architecture, weights, ONNX, plots."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from torch import nn
+
+from nasforge.export import export_onnx, save_state_dict
+
+if TYPE_CHECKING:
+    from nasforge.search import SearchResult
+
+
+def _fresh_directory(root: Path, name: str) -> Path:
+    """`root/name`, or `root/name-2`, `-3`, ... so an earlier run is never overwritten."""
+    candidate, n = root / name, 1
+    while candidate.exists():
+        n += 1
+        candidate = root / f"{name}-{n}"
+    candidate.mkdir(parents=True)
+    return candidate
+
+
+def write_run_directory(
+    result: SearchResult, model: nn.Module, root: Path, export: bool
+) -> tuple[Path, dict[str, Path]]:
+    """Write every artefact of `result`; returns the directory and the file paths."""
+    from nasforge.search import summary
+
+    run = _fresh_directory(root, f"{result.task.name}-{result.space.name}")
+    files = {
+        "trials": run / "trials.csv",
+        "best_text": run / "best_arch.txt",
+        "best_json": run / "best_arch.json",
+        "weights": run / "model.pt",
+        "summary": run / "summary.json",
+        "curve": run / "best_so_far.png",
+    }
+    frame = result.history.to_dataframe()
+    frame.insert(1, "arch_text", [result.space.format(t.arch) for t in result.history])
+    frame.to_csv(files["trials"], index=False)
+    files["best_text"].write_text(result.space.format(result.best.arch) + "\n")
+    files["best_json"].write_text(result.best.arch.to_json() + "\n")
+    save_state_dict(model, files["weights"])
+    info = summary(result)
+    if export:
+        files["onnx"] = run / "model.onnx"
+        try:
+            info["onnx_max_abs_diff"] = export_onnx(model, result.task.input_shape, files["onnx"])
+        except ImportError as err:
+            info["onnx_skipped"] = str(err)
+            files.pop("onnx")
+    files["summary"].write_text(json.dumps(info, indent=2) + "\n")
+    _plot_curve(result, files["curve"])
+    if len(result.objectives) > 1:
+        files["pareto"] = run / "pareto.png"
+        _plot_pareto(result, files["pareto"])
+    return run, files
+
+
+def _axes():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt, *plt.subplots(figsize=(6.5, 4.2))
+
+
+def _plot_curve(result: SearchResult, path: Path) -> None:
+    plt, fig, ax = _axes()
+    trained = [t for t in result.history if t.ok]
+    values = [t.metrics["val_acc"] for t in trained]
+    ax.scatter(range(1, len(values) + 1), values, s=12, alpha=0.5, label="trial")
+    ax.plot(range(1, len(values) + 1), np.maximum.accumulate(values), label="best so far")
+    ax.set_xlabel("trained architectures")
+    ax.set_ylabel("validation accuracy (%)")
+    ax.set_title(f"{result.space.name} on {result.task.name}")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def _plot_pareto(result: SearchResult, path: Path) -> None:
+    plt, fig, ax = _axes()
+    x_name = result.objectives[1]
+    trained = [t for t in result.history if t.ok]
+    ax.scatter([t.metrics[x_name] for t in trained], [t.metrics["val_acc"] for t in trained],
+               s=14, alpha=0.4, label="trials")  # fmt: skip
+    front = sorted(result.pareto, key=lambda t: t.metrics[x_name])
+    ax.plot([t.metrics[x_name] for t in front], [t.metrics["val_acc"] for t in front],
+            "o-", color="C3", label="Pareto front")  # fmt: skip
+    ax.set_xlabel(x_name)
+    ax.set_ylabel("validation accuracy (%)")
+    ax.set_title(f"Pareto front: val_acc vs {x_name}")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
