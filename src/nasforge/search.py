@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from nasforge.constraints import Constraints, pareto_front
+from nasforge.evaluators.base import EvaluationContext
 from nasforge.evaluators.training import TrainingEvaluator, accuracy
 from nasforge.history import History, Trial
 from nasforge.registry import SPACES, STRATEGIES
@@ -42,13 +43,14 @@ class SearchResult:
     files: dict[str, Path] = field(default_factory=dict)
 
     def leaderboard(self, top: int = 10) -> pd.DataFrame:
-        """The `top` trained architectures by validation accuracy."""
+        """The `top` trained architectures by training epochs, then validation accuracy."""
         rows = [
             {"trial": t.number, "arch": self.space.format(t.arch), **t.metrics}
             for t in self.history.completed()
         ]
         frame = pd.DataFrame(rows)
-        return frame.sort_values("val_acc", ascending=False).head(top).reset_index(drop=True)
+        frame = frame.sort_values(["fidelity", "val_acc"], ascending=False)
+        return frame.head(top).reset_index(drop=True)
 
 
 def default_space(task: Task) -> SearchSpace:
@@ -88,7 +90,9 @@ def search(
     export: bool = True,
     progress: bool = False,
 ) -> SearchResult:
-    """Run a search; every random choice follows from `seed`.
+    """Run a search; every random choice follows from `seed`. `trials` counts training
+    jobs: multi-fidelity strategies (sh, hyperband) choose each job's epochs themselves,
+    up to their `max_epochs`.
 
     The strategy maximises validation accuracy; other `objectives` (params, flops,
     latency_ms, to minimise) are recorded and give the Pareto front.
@@ -115,7 +119,10 @@ def search(
         while trained < trials:
             if time_budget_s is not None and time.perf_counter() - start > time_budget_s:
                 break
-            arch = search_strategy.propose(space, history, rng)
+            if hasattr(search_strategy, "propose_job"):  # multi-fidelity: (arch, epochs)
+                arch, fidelity = search_strategy.propose_job(space, history, rng)
+            else:
+                arch, fidelity = search_strategy.propose(space, history, rng), epochs
             measures = constraints.measure(space.build(arch, task), task.input_shape)
             reasons = constraints.violations(measures)
             if reasons:
@@ -126,15 +133,16 @@ def search(
                         f"{rejected} architectures in a row broke the limits; loosen them"
                     )
                 continue
-            result = trainer.evaluate(arch)
+            result = trainer.evaluate(arch, EvaluationContext(fidelity=fidelity))
             history.add(
-                arch, {**result.metrics, **measures}, cost_s=result.cost_s,
+                arch, {**result.metrics, **measures, "fidelity": float(fidelity)},
+                cost_s=result.cost_s,
                 state=result.state, failure=result.failure,
             )  # fmt: skip
             trained += 1
-            best = history.best()
+            best = _best(history)
             report(trained, best.metrics["val_acc"] if best else float("nan"), rejected)
-    best = history.best()
+    best = _best(history)
     if best is None:
         raise ValueError("no architecture finished training; see the failure reasons in the trials")
     model, _, failure = trainer.train(
@@ -158,6 +166,14 @@ def search(
     if output_dir is not None:
         result.run_dir, result.files = write_run_directory(result, model, Path(output_dir), export)
     return result
+
+
+def _best(history: History) -> Trial | None:
+    """The best validation accuracy among the trials trained for the most epochs."""
+    completed = [t for t in history.completed() if "val_acc" in t.metrics]
+    if not completed:
+        return None
+    return max(completed, key=lambda t: (t.metrics["fidelity"], t.metrics["val_acc"], -t.number))
 
 
 def _tensor(array: np.ndarray):

@@ -8,6 +8,7 @@ from nasforge.registry import STRATEGIES
 from nasforge.strategies.base import SpaceExhaustedError, Strategy
 from nasforge.strategies.evolution import RegularizedEvolution
 from nasforge.strategies.local_search import LocalSearch
+from nasforge.strategies.multi_fidelity import Hyperband, SuccessiveHalving
 from nasforge.strategies.optuna_adapter import OptunaStrategy
 from nasforge.strategies.random_search import RandomSearch
 
@@ -16,6 +17,8 @@ STRATEGIES.add("evolution", RegularizedEvolution)
 STRATEGIES.add("local", LocalSearch)
 STRATEGIES.add("tpe", partial(OptunaStrategy, sampler="tpe"))
 STRATEGIES.add("gp", partial(OptunaStrategy, sampler="gp"))
+STRATEGIES.add("sh", SuccessiveHalving)
+STRATEGIES.add("hyperband", Hyperband)
 
 
 def get_strategy(name: str) -> Strategy:
@@ -24,11 +27,13 @@ def get_strategy(name: str) -> Strategy:
 
 
 __all__ = [
+    "Hyperband",
     "LocalSearch",
     "OptunaStrategy",
     "RandomSearch",
     "RegularizedEvolution",
     "SpaceExhaustedError",
     "Strategy",
+    "SuccessiveHalving",
     "get_strategy",
 ]
