@@ -135,10 +135,12 @@ class Constraints:
     max_latency_ms: float | None = None
 
     def measure(self, model: nn.Module, input_shape: tuple[int, ...]) -> dict[str, float]:
-        """params and flops always; latency_ms only when it is constrained (it costs time)."""
+        """params, flops and peak activation memory always; latency_ms only when it is
+        constrained or an objective (it costs time)."""
         measures = {
             "params": float(count_params(model)),
             "flops": float(count_flops(model, input_shape)),
+            "peak_activation_kb": peak_activation_bytes(model, input_shape) / 1024,
         }
         if self.max_latency_ms is not None:
             measures["latency_ms"] = measure_latency_ms(model, input_shape)
