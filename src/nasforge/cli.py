@@ -193,7 +193,7 @@ def search(
 @app.command()
 def parse(
     arch: Annotated[str, typer.Argument(help="Architecture text, e.g. a NAS-Bench-201 string.")],
-    space: Annotated[str, typer.Option(help="Search space the text belongs to.")] = "nb201",
+    space: Annotated[str, typer.Option(help="Search space: nb201, chain or mlp.")] = "nb201",
 ) -> None:
     """Check an architecture string and print its decisions as JSON."""
     from nasforge.spaces import get_space
