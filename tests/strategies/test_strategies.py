@@ -111,3 +111,14 @@ def test_unknown_strategy_lists_known_ones():
 
 def test_optuna_adapter_without_retries_still_proposes(space, cifar10):
     check_strategy(lambda: OptunaStrategy("tpe", duplicate_tries=0), space, cifar10, budget=5)
+
+
+def test_optuna_adapter_proposes_canonical_architectures():
+    from nasforge.spaces import MLPSpace
+
+    space = MLPSpace()
+    strategy, history, rng = OptunaStrategy("tpe"), History(), np.random.default_rng(0)
+    for i in range(15):
+        arch = strategy.propose(space, history, rng)
+        assert space.canonical(arch) == arch
+        history.add(arch, {"val_acc": float(i % 7)})

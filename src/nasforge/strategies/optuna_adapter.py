@@ -98,8 +98,10 @@ class OptunaStrategy(Strategy):
             # Closed at once as FAIL, which the samplers ignore (a RUNNING trial would stall
             # their caches); the architecture's real result arrives through the history.
             session.study.tell(asked, state=TrialState.FAIL)
-            arch = Architecture.from_parts(
-                space.name, space.labels, tuple(asked.params[label] for label in space.labels)
+            arch = space.canonical(
+                Architecture.from_parts(
+                    space.name, space.labels, tuple(asked.params[label] for label in space.labels)
+                )
             )
             if self.is_new(arch, history):
                 return arch
