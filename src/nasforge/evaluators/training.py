@@ -128,7 +128,8 @@ class TrainingEvaluator(Evaluator):
                     batch = order[start : start + self.batch_size]
                     loss = loss_fn(model(inputs[batch]), labels[batch])
                     if not torch.isfinite(loss):
-                        return model, curve, f"loss diverged ({float(loss.detach())}) in epoch {epoch}"
+                        reason = f"loss diverged ({float(loss.detach())}) in epoch {epoch}"
+                        return model, curve, reason
                     optimizer.zero_grad(set_to_none=True)
                     loss.backward()
                     optimizer.step()
