@@ -205,6 +205,12 @@ def parse(
     console.print_json(parsed.to_json())
 
 
+# Sub-command groups live in their own modules; they import the helpers defined above.
+from nasforge.cli_proxies import proxies_app  # noqa: E402
+
+app.add_typer(proxies_app, name="proxies")
+
+
 def main() -> None:
     app()
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from nasforge.evaluators.base import EvaluationContext, Evaluator, Result
 from nasforge.evaluators.tabular import NB201Benchmark
+from nasforge.evaluators.zerocost.evaluator import ZeroCostEvaluator
 from nasforge.registry import EVALUATORS
 
 EVALUATORS.add("nb201", NB201Benchmark)
+EVALUATORS.add("zerocost", ZeroCostEvaluator)
 
-__all__ = ["EvaluationContext", "Evaluator", "NB201Benchmark", "Result"]
+__all__ = ["EvaluationContext", "Evaluator", "NB201Benchmark", "Result", "ZeroCostEvaluator"]

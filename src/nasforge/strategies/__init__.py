@@ -11,6 +11,7 @@ from nasforge.strategies.local_search import LocalSearch
 from nasforge.strategies.multi_fidelity import Hyperband, SuccessiveHalving
 from nasforge.strategies.optuna_adapter import OptunaStrategy
 from nasforge.strategies.random_search import RandomSearch
+from nasforge.strategies.training_free import NASWOT, TwoStage
 
 STRATEGIES.add("random", RandomSearch)
 STRATEGIES.add("evolution", RegularizedEvolution)
@@ -19,6 +20,8 @@ STRATEGIES.add("tpe", partial(OptunaStrategy, sampler="tpe"))
 STRATEGIES.add("gp", partial(OptunaStrategy, sampler="gp"))
 STRATEGIES.add("sh", SuccessiveHalving)
 STRATEGIES.add("hyperband", Hyperband)
+STRATEGIES.add("naswot", NASWOT)
+STRATEGIES.add("two-stage", TwoStage)
 
 
 def get_strategy(name: str) -> Strategy:
@@ -27,6 +30,7 @@ def get_strategy(name: str) -> Strategy:
 
 
 __all__ = [
+    "NASWOT",
     "Hyperband",
     "LocalSearch",
     "OptunaStrategy",
@@ -35,5 +39,6 @@ __all__ = [
     "SpaceExhaustedError",
     "Strategy",
     "SuccessiveHalving",
+    "TwoStage",
     "get_strategy",
 ]

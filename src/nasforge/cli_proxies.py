@@ -1,0 +1,73 @@
+"""`nasforge proxies`: evaluate zero-cost proxies against a tabular benchmark."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nasforge.cli import USER_ERRORS, _fail, _names, console
+
+proxies_app = typer.Typer(
+    help="Zero-cost proxies: training-free scores of untrained networks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@proxies_app.command("eval")
+def evaluate(
+    space: Annotated[str, typer.Option(help="Search space with a tabular benchmark.")] = "nb201",
+    dataset: Annotated[str, typer.Option(help="cifar10, cifar100 or imagenet16-120.")] = "cifar10",
+    proxies: Annotated[
+        str, typer.Option(help="Comma-separated proxy names (nasforge.PROXIES).")
+    ] = "synflow,params,flops,l2_norm,zen",
+    n: Annotated[int, typer.Option(help="Architectures sampled from the space.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Seed of the sample, initialisation and batch.")] = 0,
+    data: Annotated[
+        str, typer.Option(help="Batch for data-dependent proxies: gaussian or digits.")
+    ] = "gaussian",
+    batch_size: Annotated[int, typer.Option(help="Examples in that batch.")] = 64,
+    labelled: Annotated[
+        int, typer.Option(help="Archs whose accuracy fits the weighted ensemble.")
+    ] = 50,
+    data_path: Annotated[
+        Path | None,
+        typer.Option(help="Benchmark table: CSV, or an official NATS-Bench / NB201 release."),
+    ] = None,
+    output: Annotated[Path, typer.Option(help="Directory for scores.csv and results.json.")] = Path(
+        "proxy-results"
+    ),
+    threads: Annotated[int, typer.Option(help="PyTorch CPU threads (0: PyTorch's default).")] = 1,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Correlate proxies with the benchmark's test accuracy on sampled architectures."""
+    import torch
+
+    from nasforge.bench.proxies import evaluate_proxies
+
+    if threads > 0:
+        torch.set_num_threads(threads)
+    try:
+        if progress and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress
+
+            with Progress(console=Console(stderr=True)) as bar:
+                task = bar.add_task("scoring", total=n)
+                result = evaluate_proxies(
+                    _names(proxies), space, dataset, n, seed, data, batch_size, labelled,
+                    data_path, progress=lambda done, total: bar.update(task, completed=done),
+                )  # fmt: skip
+        else:
+            result = evaluate_proxies(
+                _names(proxies), space, dataset, n, seed, data, batch_size, labelled, data_path
+            )
+        paths = result.save(output / f"{space}-{dataset}")
+    except USER_ERRORS as error:
+        _fail(error)
+    console.print(result.table())
+    console.print(f"results written to {paths['json'].parent}/ (scores.csv, results.json)")
