@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from nasforge.errors import NasforgeError
+from nasforge._cli_common import USER_ERRORS, _fail, _names, console
+from nasforge.cli_proxies import proxies_app
 
 app = typer.Typer(
     help="nasforge: neural architecture search.",
@@ -19,18 +19,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-USER_ERRORS = (NasforgeError, ValueError, FileNotFoundError, NotADirectoryError)
-
-
-def _fail(error: BaseException) -> None:
-    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(2)
-
-
-def _names(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 @app.command()
@@ -204,9 +192,6 @@ def parse(
         _fail(error)
     console.print_json(parsed.to_json())
 
-
-# Sub-command groups live in their own modules; they import the helpers defined above.
-from nasforge.cli_proxies import proxies_app  # noqa: E402
 
 app.add_typer(proxies_app, name="proxies")
 
