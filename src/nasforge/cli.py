@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from nasforge._cli_common import USER_ERRORS, _fail, _names, console
+from nasforge.cli_predictors import predictors_app
 from nasforge.cli_proxies import proxies_app
 
 app = typer.Typer(
@@ -194,6 +195,7 @@ def parse(
 
 
 app.add_typer(proxies_app, name="proxies")
+app.add_typer(predictors_app, name="predictors")
 
 
 def main() -> None:

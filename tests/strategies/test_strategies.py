@@ -9,11 +9,22 @@ from nasforge.registry import STRATEGIES
 from nasforge.strategies import RandomSearch, SpaceExhaustedError
 from nasforge.testing import check_strategy
 
+# Cheap settings for strategies whose defaults cost seconds per proposal; the rest run
+# with their defaults. A newly registered strategy is covered automatically.
+CHEAP = {
+    "gp": ({}, 15),
+    "naswot": ({"samples": 3, "proxy": "params"}, 10),
+    "two-stage": ({"pool_size": 20, "proxy": "params"}, 25),
+    "bananas": ({"initial": 5, "batch_size": 5, "epochs": 20}, 15),
+    "npred": ({"initial": 5, "pool": 200}, 10),
+    "npenas": ({"initial": 5, "batch_size": 5}, 15),
+}
+
 
 @pytest.mark.parametrize("name", STRATEGIES.names())
 def test_every_registered_strategy_conforms(name, space, cifar10):
-    budget = 15 if name == "gp" else 40
-    check_strategy(lambda: STRATEGIES.create(name), space, cifar10, budget=budget)
+    settings, budget = CHEAP.get(name, ({}, 40))
+    check_strategy(lambda: STRATEGIES.create(name, **settings), space, cifar10, budget=budget)
 
 
 def _run(strategy, space, evaluator, budget, seed=0):

@@ -7,17 +7,46 @@ stem, three stages of N cells separated by ResNet reduction blocks, C/2C/4C chan
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+import numpy as np
 import torch
 from torch import nn
 
 from nasforge.architecture import Architecture
-from nasforge.spaces.base import CategoricalSpace
+from nasforge.predictors.encodings import (
+    adjacency_encoding,
+    edge_to_node_dag,
+    node_features,
+    path_encoding,
+)
+from nasforge.spaces.base import ENCODINGS_DOC, CategoricalSpace
 from nasforge.spaces.ops import ReLUConvBN, ResNetBasicBlock, Zero
 from nasforge.tasks import Task
 
 OPERATIONS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 EDGES = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2))  # (to-node, from-node)
 EDGE_LABELS = tuple(f"{j}<-{i}" for j, i in EDGES)
+NB201_ENCODINGS = ENCODINGS_DOC + (
+    ", adjacency (node-labelled DAG: upper-triangular adjacency + one-hot ops), "
+    "path (BANANAS: count of input-output paths per operation sequence)"
+)
+
+
+@lru_cache(maxsize=32768)
+def _dag(ops: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
+    return edge_to_node_dag(EDGES, ops, num_nodes=4)
+
+
+@lru_cache(maxsize=32768)
+def _vector(ops: tuple[str, ...], kind: str) -> np.ndarray:
+    adjacency, labels = _dag(ops)
+    if kind == "adjacency":
+        vector = adjacency_encoding(adjacency, labels, OPERATIONS)
+    else:
+        vector = path_encoding(adjacency, labels, OPERATIONS[1:], max_length=3)
+    vector.flags.writeable = False
+    return vector
 
 
 def make_operation(name: str, channels: int) -> nn.Module:
@@ -121,6 +150,21 @@ class NB201Space(CategoricalSpace):
                     )
                 choices[f"{j}<-{i}"] = op
         return Architecture.from_parts(self.name, self._labels, tuple(choices.values()))
+
+    def encode(self, arch: Architecture, kind: str = "onehot") -> np.ndarray:
+        if kind in ("onehot", "ordinal"):
+            return super().encode(arch, kind)
+        if kind not in ("adjacency", "path"):
+            raise ValueError(f"unknown encoding {kind!r}; accepted: {NB201_ENCODINGS}")
+        self.positions(arch)  # KeyError on values outside the space
+        return _vector(arch.choice_values, kind).copy()
+
+    def graph(self, arch: Architecture) -> tuple[np.ndarray, np.ndarray]:
+        """The cell as a node-labelled DAG: adjacency (8, 8) over input, the six edge
+        operations and output (zero-op nodes unconnected), and one-hot node features (8, 7)."""
+        self.positions(arch)
+        adjacency, labels = _dag(arch.choice_values)
+        return adjacency.copy(), node_features(labels, OPERATIONS)
 
     def build(self, arch: Architecture, task: Task) -> nn.Module:
         self.validate(arch)

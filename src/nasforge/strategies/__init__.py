@@ -5,10 +5,13 @@ from __future__ import annotations
 from functools import partial
 
 from nasforge.registry import STRATEGIES
+from nasforge.strategies.bananas import BANANAS
 from nasforge.strategies.base import SpaceExhaustedError, Strategy
 from nasforge.strategies.evolution import RegularizedEvolution
 from nasforge.strategies.local_search import LocalSearch
 from nasforge.strategies.multi_fidelity import Hyperband, SuccessiveHalving
+from nasforge.strategies.neural_predictor import NeuralPredictor
+from nasforge.strategies.npenas import NPENAS
 from nasforge.strategies.optuna_adapter import OptunaStrategy
 from nasforge.strategies.random_search import RandomSearch
 from nasforge.strategies.training_free import NASWOT, TwoStage
@@ -22,6 +25,9 @@ STRATEGIES.add("sh", SuccessiveHalving)
 STRATEGIES.add("hyperband", Hyperband)
 STRATEGIES.add("naswot", NASWOT)
 STRATEGIES.add("two-stage", TwoStage)
+STRATEGIES.add("bananas", BANANAS)
+STRATEGIES.add("npred", NeuralPredictor)
+STRATEGIES.add("npenas", NPENAS)
 
 
 def get_strategy(name: str) -> Strategy:
@@ -30,9 +36,12 @@ def get_strategy(name: str) -> Strategy:
 
 
 __all__ = [
+    "BANANAS",
     "NASWOT",
+    "NPENAS",
     "Hyperband",
     "LocalSearch",
+    "NeuralPredictor",
     "OptunaStrategy",
     "RandomSearch",
     "RegularizedEvolution",

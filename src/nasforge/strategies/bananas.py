@@ -1,0 +1,212 @@
+"""BANANAS: Bayesian optimization with a neural-network ensemble on the path encoding
+(White, Neiswanger & Savani, AAAI 2021).
+
+After `initial` random architectures, each step fits an ensemble of MLPs
+(`nasforge.predictors.MLPEnsemble`) to the history, makes candidates by mutating the
+best architectures so far (all their unseen neighbours plus random multi-edit
+mutations), and proposes the candidate that maximises the acquisition: independent
+Thompson sampling (`"its"`, one Gaussian draw per candidate from the ensemble's mean
+and spread) or an upper confidence bound (`"ucb"`). Every `batch_size` proposals share
+one fit, as BANANAS's batches of k do.
+
+Also home of `PredictorGuided`, the base that NPENAS and the Neural Predictor share.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from nasforge.architecture import Architecture
+from nasforge.history import History
+from nasforge.predictors.mlp import MLPEnsemble
+from nasforge.spaces.base import SearchSpace
+from nasforge.strategies.base import Strategy
+
+
+@dataclass
+class _Plan:
+    """Architectures ranked by the acquisition after a fit on the first `fitted` trials."""
+
+    history: weakref.ref
+    fitted: int
+    ranked: list[Architecture] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+class PredictorGuided(Strategy):
+    """Base of strategies that refit a predictor every `batch_size` trials and propose the
+    best-ranked unseen candidates in between. Subclasses implement `plan`."""
+
+    initial: int = 10
+    batch_size: int = 1
+
+    def scored(self, history: History, upto: int) -> tuple[list[Architecture], np.ndarray]:
+        """Completed trials among the first `upto` with a finite objective (larger is better)."""
+        archs, scores = [], []
+        for trial in history.trials[:upto]:
+            score = self.score(trial)
+            if np.isfinite(score):
+                archs.append(trial.arch)
+                scores.append(score)
+        return archs, np.asarray(scores, dtype=np.float64)
+
+    def plan(
+        self,
+        space: SearchSpace,
+        archs: list[Architecture],
+        scores: np.ndarray,
+        history: History,
+        rng: np.random.Generator,
+    ) -> list[Architecture]:
+        """Candidates ordered best first, given the scored training set."""
+        raise NotImplementedError
+
+    def _fit_point(self, history: History) -> int:
+        """History length the current plan is fitted on: refits happen every `batch_size`."""
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {self.batch_size}")
+        return len(history) - (len(history) - self.initial) % self.batch_size
+
+    def propose(
+        self, space: SearchSpace, history: History, rng: np.random.Generator
+    ) -> Architecture:
+        if self.initial < 2:
+            raise ValueError(f"initial must be at least 2 random architectures, got {self.initial}")
+        archs, scores = self.scored(history, len(history))
+        if len(archs) < self.initial:
+            return self.sample_new(space, history, rng)
+        fitted = self._fit_point(history)
+        plan = getattr(self, "plan_", None)
+        if plan is None or plan.history() is not history or plan.fitted != fitted:
+            archs, scores = self.scored(history, fitted)
+            plan = _Plan(weakref.ref(history), fitted)
+            if len(archs) >= 2:
+                plan.ranked = self.plan(space, archs, scores, history, rng)
+            self.plan_ = plan
+        for arch in plan.ranked:
+            if self.is_new(arch, history):
+                return arch
+        return self.sample_new(space, history, rng)
+
+
+def mutation_candidates(
+    space: SearchSpace,
+    archs: list[Architecture],
+    scores: np.ndarray,
+    history: History,
+    rng: np.random.Generator,
+    parents: int,
+    mutations: int,
+    max_edits: int,
+    allow_duplicates: bool = False,
+) -> list[Architecture]:
+    """Unseen architectures near the `parents` best: every neighbour where the space
+    enumerates them, plus `mutations` random chains of 1..`max_edits` mutations each."""
+    order = np.argsort(-scores, kind="stable")[:parents]
+    seen: set[Architecture] = set()
+    result: list[Architecture] = []
+
+    def add(arch: Architecture) -> None:
+        if arch not in seen and (allow_duplicates or arch not in history):
+            seen.add(arch)
+            result.append(arch)
+
+    for i in order.tolist():
+        try:
+            for neighbor in space.neighbors(archs[i]):
+                add(neighbor)
+        except NotImplementedError:
+            pass
+        for _ in range(mutations):
+            child = archs[i]
+            for _ in range(int(rng.integers(1, max_edits + 1))):
+                child = space.mutate(child, rng)
+            add(child)
+    return result
+
+
+ACQUISITIONS = ("its", "ucb", "mean")
+
+
+class BANANAS(PredictorGuided):
+    """Ensemble-predictor Bayesian optimization with mutation-based acquisition search."""
+
+    def __init__(
+        self,
+        initial: int = 10,
+        batch_size: int = 1,
+        acquisition: str = "its",
+        ucb_beta: float = 0.5,
+        encoding: str = "path",
+        members: int = 5,
+        hidden: Sequence[int] = (32, 32),
+        epochs: int = 100,
+        parents: int = 5,
+        mutations: int = 20,
+        max_edits: int = 2,
+        metric: str = "val_acc",
+        maximize: bool = True,
+        allow_duplicates: bool = False,
+    ) -> None:
+        self.initial = initial
+        self.batch_size = batch_size
+        self.acquisition = acquisition
+        self.ucb_beta = ucb_beta
+        self.encoding = encoding
+        self.members = members
+        self.hidden = hidden
+        self.epochs = epochs
+        self.parents = parents
+        self.mutations = mutations
+        self.max_edits = max_edits
+        self.metric = metric
+        self.maximize = maximize
+        self.allow_duplicates = allow_duplicates
+
+    def plan(
+        self,
+        space: SearchSpace,
+        archs: list[Architecture],
+        scores: np.ndarray,
+        history: History,
+        rng: np.random.Generator,
+    ) -> list[Architecture]:
+        if self.acquisition not in ACQUISITIONS:
+            raise ValueError(
+                f"unknown acquisition {self.acquisition!r}; accepted: {', '.join(ACQUISITIONS)}"
+            )
+        predictor = MLPEnsemble(
+            space,
+            encoding=self.encoding,
+            members=self.members,
+            hidden=self.hidden,
+            epochs=self.epochs,
+            seed=int(rng.integers(2**31)),
+        ).fit(archs, scores)
+        candidates = mutation_candidates(
+            space,
+            archs,
+            scores,
+            history,
+            rng,
+            self.parents,
+            self.mutations,
+            self.max_edits,
+            self.allow_duplicates,
+        )
+        if not candidates:
+            return []
+        mean, std = predictor.predict_dist(candidates)
+        if self.acquisition == "its":
+            value = rng.normal(mean, std)
+        elif self.acquisition == "ucb":
+            value = mean + self.ucb_beta * std
+        else:
+            value = mean
+        self.predictor_ = predictor
+        return [candidates[i] for i in np.argsort(-value, kind="stable")]

@@ -1,0 +1,73 @@
+"""NPENAS: neural-predictor-guided evolution (Wei, Niu, Tang, Wang, Hu & Liang, "NPENAS:
+neural predictor guided evolution for neural architecture search", IEEE TNNLS 2022),
+the NPENAS-NP variant.
+
+After `initial` random architectures, each round fits a graph network (GIN by default)
+to the history, lets the best `parents` architectures produce many offspring (all their
+unseen neighbours plus random multi-edit mutations), and evaluates the `batch_size`
+offspring with the best predicted score.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nasforge.architecture import Architecture
+from nasforge.history import History
+from nasforge.spaces.base import SearchSpace
+from nasforge.strategies.bananas import PredictorGuided, mutation_candidates
+
+
+class NPENAS(PredictorGuided):
+    """Evolution whose offspring are filtered by a predictor (registry name `predictor`)."""
+
+    def __init__(
+        self,
+        initial: int = 10,
+        batch_size: int = 10,
+        predictor: str = "gin",
+        parents: int = 10,
+        mutations: int = 20,
+        max_edits: int = 2,
+        metric: str = "val_acc",
+        maximize: bool = True,
+        allow_duplicates: bool = False,
+    ) -> None:
+        self.initial = initial
+        self.batch_size = batch_size
+        self.predictor = predictor
+        self.parents = parents
+        self.mutations = mutations
+        self.max_edits = max_edits
+        self.metric = metric
+        self.maximize = maximize
+        self.allow_duplicates = allow_duplicates
+
+    def plan(
+        self,
+        space: SearchSpace,
+        archs: list[Architecture],
+        scores: np.ndarray,
+        history: History,
+        rng: np.random.Generator,
+    ) -> list[Architecture]:
+        from nasforge.predictors import PREDICTORS
+
+        model = PREDICTORS.create(self.predictor, space=space, seed=int(rng.integers(2**31)))
+        model.fit(archs, scores)
+        candidates = mutation_candidates(
+            space,
+            archs,
+            scores,
+            history,
+            rng,
+            self.parents,
+            self.mutations,
+            self.max_edits,
+            self.allow_duplicates,
+        )
+        if not candidates:
+            return []
+        predicted = model.predict(candidates)
+        self.predictor_ = model
+        return [candidates[i] for i in np.argsort(-predicted, kind="stable")]

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nasforge import History
+from nasforge.strategies.bananas import BANANAS
+from nasforge.strategies.neural_predictor import NeuralPredictor
+from nasforge.strategies.npenas import NPENAS
+from nasforge.testing import check_strategy
+
+FAST = {
+    "bananas": lambda: BANANAS(initial=5, epochs=60, mutations=5),
+    "bananas_ucb": lambda: BANANAS(initial=5, epochs=60, acquisition="ucb", batch_size=3),
+    "npred": lambda: NeuralPredictor(initial=8, predictor="lgbm", pool=500),
+    "npenas": lambda: NPENAS(initial=5, batch_size=4, predictor="mlp_ensemble"),
+}
+
+
+def _run(strategy, space, evaluator, budget, seed=0):
+    history, rng = History(), np.random.default_rng(seed)
+    for _ in range(budget):
+        arch = strategy.propose(space, history, rng)
+        history.add(arch, evaluator.evaluate(arch).metrics)
+    return history
+
+
+@pytest.mark.parametrize("name", sorted(FAST))
+def test_predictor_strategies_conform(name, space, cifar10):
+    check_strategy(FAST[name], space, cifar10, budget=14)
+
+
+def test_bananas_proposes_near_the_best_after_warm_up(space, cifar10):
+    bananas = BANANAS(initial=10, epochs=60)
+    history = _run(bananas, space, cifar10, 20)
+    for k in range(10, 20):
+        past = history.trials[:k]
+        top = sorted(past, key=lambda t: -t.metrics["val_acc"])[: bananas.parents]
+        child = history[k].arch.choice_values
+        edits = min(sum(a != b for a, b in zip(t.arch.choice_values, child)) for t in top)
+        assert 1 <= edits <= bananas.max_edits, f"trial {k} is {edits} edits from the top"
+    assert bananas.plan_.fitted == 19
+
+
+def test_bananas_refits_once_per_batch(space, cifar10):
+    bananas = BANANAS(initial=6, batch_size=4, epochs=40)
+    history = _run(bananas, space, cifar10, 10)
+    assert bananas.plan_.fitted == 6  # proposals 7..10 share the fit on the first 6
+    bananas.propose(space, history, np.random.default_rng(1))
+    plan = bananas.plan_
+    assert plan.fitted == 10
+    bananas.propose(space, history, np.random.default_rng(1))
+    assert bananas.plan_ is plan  # same history length: no refit
+    history.add(bananas.propose(space, history, np.random.default_rng(1)), {"val_acc": 50.0})
+    bananas.propose(space, history, np.random.default_rng(1))
+    assert bananas.plan_ is plan  # 11 < 6 + 2 * 4: still the fit at 10
+
+
+def test_neural_predictor_fits_once_and_exploits_its_ranking(space, cifar10):
+    npred = NeuralPredictor(initial=20, predictor="lgbm", pool=20000)
+    history = _run(npred, space, cifar10, 40)
+    assert npred.plan_.fitted == 20
+    ranked = [a for a in npred.plan_.ranked if a not in history.trials[:20]]
+    assert [t.arch for t in history.trials[20:]] == ranked[:20]
+    guided = np.mean([t.metrics["test_acc"] for t in history.trials[20:]])
+    random = np.mean([t.metrics["test_acc"] for t in history.trials[:20]])
+    assert guided > random + 5, (guided, random)
+
+
+def test_predictor_strategies_skip_failed_trials(space, cifar10):
+    history = _run(BANANAS(initial=4, epochs=30), space, cifar10, 6)
+    history.add(space.sample(np.random.default_rng(5)), {}, state="fail", failure="oom")
+    bananas = BANANAS(initial=4, epochs=30)
+    arch = bananas.propose(space, history, np.random.default_rng(0))
+    assert arch not in history and len(bananas.plan_.ranked) > 0
+
+
+def test_bananas_rejects_bad_settings(space, cifar10):
+    history = _run(BANANAS(initial=3, epochs=20), space, cifar10, 3)
+    with pytest.raises(ValueError, match="accepted: its, ucb, mean"):
+        BANANAS(initial=3, acquisition="ei").propose(space, history, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="batch_size must be at least 1"):
+        BANANAS(initial=3, batch_size=0).propose(space, history, np.random.default_rng(0))
+
+
+@pytest.mark.slow
+def test_bananas_beats_random_search_on_nb201(space, cifar10):
+    finals = {"bananas": [], "random": []}
+    for seed in range(3):
+        for name, strategy in (("bananas", BANANAS()), ("random", None)):
+            if strategy is None:
+                rng = np.random.default_rng(seed)
+                index = rng.choice(len(space), 60, replace=False)
+                best = max(index, key=lambda i: cifar10.columns_[200][i])
+                finals[name].append(cifar10.test_[best])
+            else:
+                history = _run(strategy, space, cifar10, 60, seed)
+                finals[name].append(history.best().metrics["test_acc"])
+    assert np.mean(finals["bananas"]) > np.mean(finals["random"])
