@@ -10,6 +10,7 @@ global pooling are not counted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,15 +44,13 @@ def _layer_flops(module: nn.Module, output: torch.Tensor) -> int:
     return 0
 
 
-def count_flops(model: nn.Module, input_shape: tuple[int, ...]) -> int:
-    """FLOPs of one forward pass of a single example of `input_shape` (batch dimension added)."""
-    total = 0
-
-    def hook(module: nn.Module, _inputs: tuple, output: torch.Tensor) -> None:
-        nonlocal total
-        total += _layer_flops(module, output)
-
-    handles = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
+def _forward_with_leaf_hook(
+    model: nn.Module, input_shape: tuple[int, ...], hook: Callable[..., None]
+) -> None:
+    """One batch-1 eval-mode forward pass with `hook` on every leaf module; the model's
+    mode is restored and the hooks removed afterwards."""
+    leaves = [m for m in model.modules() if not list(m.children())]
+    handles = [m.register_forward_hook(hook) for m in leaves]
     was_training = model.training
     try:
         model.eval()
@@ -61,6 +60,17 @@ def count_flops(model: nn.Module, input_shape: tuple[int, ...]) -> int:
         model.train(was_training)
         for handle in handles:
             handle.remove()
+
+
+def count_flops(model: nn.Module, input_shape: tuple[int, ...]) -> int:
+    """FLOPs of one forward pass of a single example of `input_shape` (batch dimension added)."""
+    total = 0
+
+    def hook(module: nn.Module, _inputs: tuple, output: torch.Tensor) -> None:
+        nonlocal total
+        total += _layer_flops(module, output)
+
+    _forward_with_leaf_hook(model, input_shape, hook)
     return total
 
 
@@ -96,16 +106,7 @@ def peak_activation_bytes(model: nn.Module, input_shape: tuple[int, ...]) -> int
             tensors.append(output)
         peak = max(peak, sum(t.numel() * t.element_size() for t in tensors))
 
-    handles = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
-    was_training = model.training
-    try:
-        model.eval()
-        with torch.no_grad():
-            model(torch.zeros(1, *input_shape))
-    finally:
-        model.train(was_training)
-        for handle in handles:
-            handle.remove()
+    _forward_with_leaf_hook(model, input_shape, hook)
     return peak
 
 
