@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from nasforge.architecture import Architecture
 from nasforge.bench import BenchmarkResult, benchmark
-from nasforge.evaluators import EvaluationContext, Evaluator, NB201Benchmark, Result
+from nasforge.evaluators import (
+    EvaluationContext,
+    Evaluator,
+    NB201Benchmark,
+    Result,
+    SimulatedCost,
+)
+from nasforge.execution import run_study
 from nasforge.history import History, Trial
 from nasforge.registry import EVALUATORS, PROXIES, SPACES, STRATEGIES
 from nasforge.spaces import CategoricalSpace, NB201Space, SearchSpace, get_space
@@ -16,6 +23,7 @@ from nasforge.strategies import (
     Strategy,
     get_strategy,
 )
+from nasforge.study import Study, load_study
 from nasforge.tasks import Task
 
 __version__ = "0.1.0"
@@ -39,11 +47,15 @@ __all__ = [
     "RegularizedEvolution",
     "Result",
     "SearchSpace",
+    "SimulatedCost",
     "Strategy",
+    "Study",
     "Task",
     "Trial",
     "__version__",
     "benchmark",
     "get_space",
     "get_strategy",
+    "load_study",
+    "run_study",
 ]

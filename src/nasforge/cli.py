@@ -127,6 +127,21 @@ def search(
     threads: Annotated[int, typer.Option(help="PyTorch CPU threads (0: PyTorch's default).")] = 0,
     export: Annotated[bool, typer.Option(help="Export the best model to ONNX.")] = True,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    name: Annotated[
+        str | None, typer.Option(help="Run and study name (default: TASK-SPACE).")
+    ] = None,
+    storage: Annotated[
+        str | None,
+        typer.Option(help="Study storage URL, e.g. postgresql://... (default: RUN/study.db)."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option(help="Continue the run OUTPUT/NAME where it stopped.")
+    ] = False,
+    workers: Annotated[int, typer.Option(help="Architectures trained at once.")] = 1,
+    ray: Annotated[bool, typer.Option(help="Run the workers as Ray tasks.")] = False,
+    ray_address: Annotated[
+        str | None, typer.Option(help="Existing Ray cluster (default: start a local one).")
+    ] = None,
 ) -> None:
     """Search architectures for a task by training them; retrain, test and export the best."""
     from nasforge.constraints import Constraints, parse_quantity
@@ -153,6 +168,12 @@ def search(
             threads=threads or None,
             export=export,
             progress=progress and sys.stderr.isatty(),
+            name=name,
+            storage=storage,
+            resume=resume,
+            workers=workers,
+            ray=ray or ray_address is not None,
+            ray_address=ray_address,
         )
     except USER_ERRORS as error:
         _fail(error)
@@ -177,6 +198,42 @@ def search(
         f"test accuracy after retraining on train+val: [bold]{result.test_acc:.2f}%[/] "
         f"({result.seconds:.0f} s); run directory: {result.run_dir}"
     )
+
+
+@app.command()
+def show(
+    run: Annotated[str, typer.Argument(help="Run directory, study.db file, or storage URL.")],
+    name: Annotated[
+        str | None, typer.Option(help="Study name (needed when the storage holds several).")
+    ] = None,
+    top: Annotated[int, typer.Option(help="Trials to list, best first.")] = 10,
+) -> None:
+    """Show a run's trials, best architecture and Pareto front, read from its study."""
+    from nasforge.study_report import study_overview
+
+    try:
+        overview = study_overview(run, name, top)
+    except USER_ERRORS as error:
+        _fail(error)
+    table = Table(title=f"study {overview.name}: {overview.counts_text}")
+    for column in overview.table.columns:
+        table.add_column(column, justify="left" if column == "architecture" else "right")
+    for row in overview.table.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    console.print(table)
+    if overview.best is not None:
+        console.print(f"best: {overview.best.text} (trial {overview.best.number})")
+    if overview.pareto:
+        console.print(f"Pareto front ({', '.join(overview.objectives)}):")
+        for trial in overview.pareto:
+            values = ", ".join(f"{o} {trial.metrics[o]:.4g}" for o in overview.objectives)
+            console.print(f"  trial {trial.number}: {values}  {trial.text}")
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() or abs(value) >= 1e5 else f"{value:,.2f}"
+    return str(value)
 
 
 @app.command()

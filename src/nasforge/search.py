@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 
 from nasforge.constraints import Constraints, pareto_front
-from nasforge.evaluators.base import EvaluationContext
 from nasforge.evaluators.training import TrainingEvaluator, accuracy
+from nasforge.execution import run_study
 from nasforge.history import History, Trial
 from nasforge.registry import SPACES, STRATEGIES
-from nasforge.search_report import write_run_directory
+from nasforge.search_report import fresh_directory, write_run_directory
 from nasforge.spaces.base import SearchSpace
+from nasforge.study import MEMORY, STUDY_FILE, Study
 from nasforge.tasks import Task, load_task
 
 OBJECTIVES = {"val_acc": True, "params": False, "flops": False, "latency_ms": False}
@@ -41,6 +42,7 @@ class SearchResult:
     run_dir: Path | None = None
     pareto: list[Trial] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
+    study: Study | None = None
 
     def leaderboard(self, top: int = 10) -> pd.DataFrame:
         """The `top` trained architectures by training epochs, then validation accuracy."""
@@ -89,13 +91,21 @@ def search(
     threads: int | None = None,
     export: bool = True,
     progress: bool = False,
+    name: str | None = None,
+    storage: str | None = None,
+    resume: bool = False,
+    workers: int = 1,
+    ray: bool = False,
+    ray_address: str | None = None,
 ) -> SearchResult:
     """Run a search; every random choice follows from `seed`. `trials` counts training
     jobs: multi-fidelity strategies (sh, hyperband) choose each job's epochs themselves,
     up to their `max_epochs`.
 
     The strategy maximises validation accuracy; other `objectives` (params, flops,
-    latency_ms, to minimise) are recorded and give the Pareto front.
+    latency_ms, to minimise) are recorded and give the Pareto front. Trials go to a study
+    (`study.db` in the run directory, or `storage`); `resume=True` continues the study
+    `name` where it stopped. `workers` processes (or Ray tasks with `ray`) train at once.
     """
     if trials < 1:
         raise ValueError(f"the trial budget must be at least 1, got {trials}")
@@ -111,37 +121,36 @@ def search(
         space, task, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
         learning_rate=learning_rate, seed=seed, threads=threads,
     )  # fmt: skip
-    rng = np.random.default_rng(seed)
-    history = History()
+    settings = {
+        "task": task.name, "space": space.name, "strategy": strategy, "seed": seed,
+        "epochs": epochs, "objectives": objectives, "constraints": repr(constraints),
+    }  # fmt: skip
+    run_dir, location = _open_run(output_dir, name or f"{task.name}-{space.name}", storage, resume)
+    study = Study.create(
+        storage or location, run_dir.name if run_dir else (name or "search"),
+        directions=["maximize" if OBJECTIVES[o] else "minimize" for o in objectives],
+        attrs=settings, load_if_exists=resume,
+    )  # fmt: skip
+
+    def screen(arch):
+        measures = constraints.measure(space.build(arch, task), task.input_shape)
+        return measures, constraints.violations(measures)
+
     start = time.perf_counter()
-    rejected = trained = 0
     with _progress(progress, trials) as report:
-        while trained < trials:
-            if time_budget_s is not None and time.perf_counter() - start > time_budget_s:
-                break
-            if hasattr(search_strategy, "propose_job"):  # multi-fidelity: (arch, epochs)
-                arch, fidelity = search_strategy.propose_job(space, history, rng)
-            else:
-                arch, fidelity = search_strategy.propose(space, history, rng), epochs
-            measures = constraints.measure(space.build(arch, task), task.input_shape)
-            reasons = constraints.violations(measures)
-            if reasons:
-                rejected += 1
-                history.add(arch, measures, state="infeasible", failure="; ".join(reasons))
-                if rejected > 200 * trials:
-                    raise ValueError(
-                        f"{rejected} architectures in a row broke the limits; loosen them"
-                    )
-                continue
-            result = trainer.evaluate(arch, EvaluationContext(fidelity=fidelity))
-            history.add(
-                arch, {**result.metrics, **measures, "fidelity": float(fidelity)},
-                cost_s=result.cost_s,
-                state=result.state, failure=result.failure,
-            )  # fmt: skip
-            trained += 1
+
+        def on_trial(trial: Trial, history: History) -> None:
             best = _best(history)
-            report(trained, best.metrics["val_acc"] if best else float("nan"), rejected)
+            done = sum(1 for t in history if t.state != "infeasible")
+            rejected = len(history) - done
+            report(done, best.metrics["val_acc"] if best else float("nan"), rejected)
+
+        history = run_study(
+            study, space, search_strategy, trainer, trials, seed=seed, fidelity=epochs,
+            objectives=objectives, screen=screen, workers=workers, ray=ray,
+            ray_address=ray_address, time_budget_s=time_budget_s, on_trial=on_trial,
+        )  # fmt: skip
+    rejected = sum(1 for t in history if t.state == "infeasible")
     best = _best(history)
     if best is None:
         raise ValueError("no architecture finished training; see the failure reasons in the trials")
@@ -149,7 +158,7 @@ def search(
         best.arch,
         np.concatenate([task.x_train, task.x_val]),
         np.concatenate([task.y_train, task.y_val]),
-        final_epochs or epochs,
+        final_epochs or int(best.metrics.get("fidelity", epochs)),
     )
     if failure is not None:
         raise ValueError(f"retraining the best architecture failed: {failure}")
@@ -158,14 +167,38 @@ def search(
         task, space, history, best, test_acc, rejected, objectives,
         time.perf_counter() - start,
     )  # fmt: skip
+    result.study = study
     if len(objectives) > 1:
-        completed = history.completed()
+        completed = [t for t in history.completed() if all(o in t.metrics for o in objectives)]
         values = np.array([[t.metrics[o] for o in objectives] for t in completed])
         front = pareto_front(values, [OBJECTIVES[o] for o in objectives])
         result.pareto = [completed[i] for i in front]
-    if output_dir is not None:
-        result.run_dir, result.files = write_run_directory(result, model, Path(output_dir), export)
+    if run_dir is not None:
+        result.run_dir, result.files = write_run_directory(result, model, run_dir, export)
     return result
+
+
+def _open_run(
+    output_dir: str | Path | None, name: str, storage: str | None, resume: bool
+) -> tuple[Path | None, str]:
+    """The run directory and where its study lives. A new run never reuses a directory
+    (`name-2`, `-3`, ...); `resume` continues `output_dir/name`."""
+    if output_dir is None:
+        if storage is None and resume:
+            raise ValueError("resuming needs the run's output directory or its --storage")
+        return None, MEMORY
+    root = Path(output_dir)
+    if resume:
+        run_dir = root / name
+        if storage is None and not (run_dir / STUDY_FILE).exists():
+            raise ValueError(
+                f"nothing to resume: {run_dir / STUDY_FILE} does not exist; "
+                "run without --resume to start this search"
+            )
+        run_dir.mkdir(parents=True, exist_ok=True)
+    else:
+        run_dir = fresh_directory(root, name)
+    return run_dir, str(run_dir)
 
 
 def _best(history: History) -> Trial | None:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from nasforge.search import SearchResult
 
 
-def _fresh_directory(root: Path, name: str) -> Path:
+def fresh_directory(root: Path, name: str) -> Path:
     """`root/name`, or `root/name-2`, `-3`, ... so an earlier run is never overwritten."""
     candidate, n = root / name, 1
     while candidate.exists():
@@ -26,12 +26,11 @@ def _fresh_directory(root: Path, name: str) -> Path:
 
 
 def write_run_directory(
-    result: SearchResult, model: nn.Module, root: Path, export: bool
+    result: SearchResult, model: nn.Module, run: Path, export: bool
 ) -> tuple[Path, dict[str, Path]]:
-    """Write every artefact of `result`; returns the directory and the file paths."""
+    """Write every artefact of `result` into `run`; returns it and the file paths."""
     from nasforge.search import summary
 
-    run = _fresh_directory(root, f"{result.task.name}-{result.space.name}")
     files = {
         "trials": run / "trials.csv",
         "best_text": run / "best_arch.txt",
@@ -40,8 +39,11 @@ def write_run_directory(
         "summary": run / "summary.json",
         "curve": run / "best_so_far.png",
     }
-    frame = result.history.to_dataframe()
-    frame.insert(1, "arch_text", [result.space.format(t.arch) for t in result.history])
+    if result.study is not None:
+        frame = result.study.to_dataframe()
+    else:
+        frame = result.history.to_dataframe()
+        frame.insert(1, "arch_text", [result.space.format(t.arch) for t in result.history])
     frame.to_csv(files["trials"], index=False)
     files["best_text"].write_text(result.space.format(result.best.arch) + "\n")
     files["best_json"].write_text(result.best.arch.to_json() + "\n")

@@ -43,3 +43,24 @@ class Evaluator(ABC):
     @abstractmethod
     def evaluate(self, arch: Architecture, context: EvaluationContext | None = None) -> Result:
         """Evaluate `arch`, at `context.fidelity` when given."""
+
+
+class SimulatedCost(Evaluator):
+    """`evaluator` plus a fixed wait of `seconds` per evaluation: a tabular benchmark with
+    a simulated training time, to measure parallel workers and storage without training."""
+
+    def __init__(self, evaluator: Evaluator, seconds: float = 0.2) -> None:
+        if seconds < 0:
+            raise ValueError(f"the simulated cost must be >= 0 seconds, got {seconds}")
+        self.evaluator = evaluator
+        self.seconds = seconds
+        self.objective = evaluator.objective
+        self.maximize = evaluator.maximize
+
+    def evaluate(self, arch: Architecture, context: EvaluationContext | None = None) -> Result:
+        import time
+
+        result = self.evaluator.evaluate(arch, context)
+        time.sleep(self.seconds)
+        result.cost_s += self.seconds
+        return result

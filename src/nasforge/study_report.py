@@ -1,0 +1,71 @@
+"""A read-only overview of a study for `nasforge show`: counts by state, the best trials,
+the best architecture and, for several objectives, the Pareto front."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nasforge.constraints import pareto_front
+from nasforge.study import StoredTrial, load_study
+
+_MAXIMIZE = {"maximize": True, "minimize": False}
+
+
+@dataclass
+class StudyOverview:
+    """What `nasforge show` prints."""
+
+    name: str
+    counts: dict[str, int]
+    table: pd.DataFrame
+    best: StoredTrial | None
+    objectives: list[str]
+    pareto: list[StoredTrial] = field(default_factory=list)
+
+    @property
+    def counts_text(self) -> str:
+        return ", ".join(f"{n} {state}" for state, n in sorted(self.counts.items())) or "empty"
+
+
+def study_overview(location: str | Path, name: str | None = None, top: int = 10) -> StudyOverview:
+    """Read the study at `location` (run directory, SQLite file or URL) without running
+    anything; the table lists the `top` completed trials, best first."""
+    study = load_study(location, name)
+    trials = study.trials(include_running=True)
+    attrs = study.attrs
+    objectives = list(attrs.get("objectives", ["val_acc"]))
+    done = [t for t in trials if t.ok and "val_acc" in t.metrics]
+    ranked = sorted(
+        done, key=lambda t: (t.metrics.get("fidelity", 0.0), t.metrics["val_acc"]), reverse=True
+    )
+    rows = [
+        {
+            "trial": t.number,
+            "val acc": t.metrics["val_acc"],
+            **{o: t.metrics.get(o, np.nan) for o in objectives[1:]},
+            "params": t.metrics.get("params", np.nan),
+            "epochs": t.metrics.get("fidelity", np.nan),
+            "seconds": t.cost_s,
+            "architecture": t.text,
+        }
+        for t in ranked[:top]
+    ]
+    overview = StudyOverview(
+        name=study.name,
+        counts=dict(Counter(t.state for t in trials)),
+        table=pd.DataFrame(rows),
+        best=ranked[0] if ranked else None,
+        objectives=objectives,
+    )
+    if len(objectives) > 1:
+        scored = [t for t in done if all(o in t.metrics for o in objectives)]
+        if scored:
+            values = np.array([[t.metrics[o] for o in objectives] for t in scored])
+            senses = [_MAXIMIZE[d] for d in study.directions]
+            overview.pareto = [scored[i] for i in pareto_front(values, senses)]
+    return overview
