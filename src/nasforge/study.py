@@ -45,14 +45,19 @@ def storage_url(location: str | Path) -> str:
     return f"sqlite:///{path.resolve()}"
 
 
-def _open_storage(url: str):
+def _open_storage(url: str, checked: bool = False):
+    """Optuna's storage for `url`; `checked` skips the schema checks a worker need not
+    repeat (the driver that created the study did them)."""
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     if url == MEMORY:
         return optuna.storages.InMemoryStorage()
     try:
-        storage = optuna.storages.RDBStorage(url, engine_kwargs=_engine_kwargs(url))
+        storage = optuna.storages.RDBStorage(
+            url, engine_kwargs=_engine_kwargs(url), skip_compatibility_check=checked,
+            skip_table_creation=checked,
+        )  # fmt: skip
         if url.startswith("sqlite"):
             _write_ahead_log(storage.engine)
         return storage
@@ -362,7 +367,7 @@ class Study:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.url, self.name, self._id = state["url"], state["name"], state["id"]
-        self._storage = _open_storage(self.url)
+        self._storage = _open_storage(self.url, checked=True)
         self._trial_ids = {}
         self.choices = {}
 
