@@ -92,3 +92,31 @@ def test_bad_arguments(space, cifar10):
         run_study(study, space, STRATEGIES.create("random"), cifar10, 5, workers=0)
     with pytest.raises(ValueError, match="memory cannot be shared"):
         run_study(study, space, STRATEGIES.create("random"), cifar10, 5, workers=2)
+
+
+class _Dying(Evaluator):
+    """Kills its worker process once: on the first evaluation, whichever worker runs it."""
+
+    def __init__(self, inner: Evaluator, marker) -> None:
+        self.inner = inner
+        self.marker = marker
+
+    def evaluate(self, arch, context=None):
+        import os
+
+        if not self.marker.exists():
+            self.marker.touch()
+            os._exit(3)
+        return self.inner.evaluate(arch, context)
+
+
+def test_a_dead_worker_fails_its_trials_and_the_search_goes_on(tmp_path, space, cifar10):
+    study = Study.create(tmp_path, "d")
+    dying = _Dying(cifar10, tmp_path / "died")
+    history = run_study(study, space, STRATEGIES.create("random"), dying, 8, workers=2)
+    stored = load_study(tmp_path).trials(include_running=True)
+    assert len(history) == len(stored) == 8
+    died = [t for t in stored if t.state == "failed"]
+    assert 1 <= len(died) <= 2  # the killed job, and the other one running in that pool
+    assert all(t.failure.startswith("worker failed") for t in died)
+    assert all(t.state in ("complete", "failed") for t in stored)
