@@ -69,9 +69,27 @@ def test_encodings(space):
         space.encode(arch, "path2")
 
 
-def test_build_adapts_to_any_image_shape_and_class_count(space):
-    model = space.build(space.parse(EXAMPLE), Task("gray", (1, 20, 12), 7))
-    assert model(torch.randn(3, 1, 20, 12)).shape == (3, 7)
+@pytest.mark.parametrize(
+    "shape", [(1, 20, 12), (1, 28, 28), (3, 7, 7), (2, 5, 13), (1, 1, 64), (3, 2, 2), (1, 1, 1)]
+)
+def test_build_adapts_to_any_image_shape_and_class_count(space, shape):
+    """Odd sizes (MNIST's 28 -> 14 -> 7), flat 1xN signals and tiny images all build and
+    run, for every operation on every edge."""
+    for op in ("nor_conv_3x3", "avg_pool_3x3", "skip_connect", "none"):
+        arch = space.parse("+".join("|" + "|".join(f"{op}~{i}" for i in range(j)) + "|"
+                                    for j in (1, 2, 3)))  # fmt: skip
+        model = space.build(arch, Task("img", shape, 7)).eval()
+        assert model(torch.randn(3, *shape)).shape == (3, 7)
+
+
+def test_small_and_flat_inputs_keep_a_spatial_extent(space):
+    from nasforge.spaces.nb201 import reduction_stride
+
+    assert reduction_stride(32, 32) == (2, 2)  # the benchmark's own network
+    assert reduction_stride(2, 2) == (1, 1) and reduction_stride(1, 64) == (1, 2)
+
+
+def test_build_rejects_tabular_input(space):
     with pytest.raises(ValueError, match="image input"):
         space.build(space.parse(EXAMPLE), Task("tabular", (13,), 3))
 

@@ -80,11 +80,24 @@ class NB201Cell(nn.Module):
         return nodes[3]
 
 
+def reduction_stride(height: int, width: int) -> tuple[int, int]:
+    """Halve an axis only while it is at least 4 pixels: small or flat inputs (8x8 digits,
+    1xN signals) keep a spatial extent instead of collapsing to nothing."""
+    return (2 if height >= 4 else 1, 2 if width >= 4 else 1)
+
+
 class NB201Network(nn.Module):
-    """The NAS-Bench-201 macro skeleton around a searched cell."""
+    """The NAS-Bench-201 macro skeleton around a searched cell, with its two reduction
+    blocks adapted to the input size (exactly the benchmark's for 16x16 and larger)."""
 
     def __init__(
-        self, arch: Architecture, in_channels: int, num_classes: int, channels: int, cells: int
+        self,
+        arch: Architecture,
+        in_channels: int,
+        num_classes: int,
+        channels: int,
+        cells: int,
+        image_size: tuple[int, int] = (32, 32),
     ) -> None:
         super().__init__()
         self.stem = nn.Sequential(
@@ -92,9 +105,12 @@ class NB201Network(nn.Module):
         )
         layers: list[nn.Module] = []
         c_prev = channels
+        height, width = image_size
         for stage, c in enumerate((channels, 2 * channels, 4 * channels)):
             if stage > 0:
-                layers.append(ResNetBasicBlock(c_prev, c, stride=2))
+                stride = reduction_stride(height, width)
+                layers.append(ResNetBasicBlock(c_prev, c, stride=stride))
+                height, width = -(-height // stride[0]), -(-width // stride[1])
             layers.extend(NB201Cell(arch, c) for _ in range(cells))
             c_prev = c
         self.cells = nn.Sequential(*layers)
@@ -173,4 +189,7 @@ class NB201Space(CategoricalSpace):
                 f"NAS-Bench-201 networks need image input (channels, height, width); task "
                 f"{task.name!r} has input shape {task.input_shape}"
             )
-        return NB201Network(arch, task.input_shape[0], task.num_classes, self.channels, self.cells)
+        channels, height, width = task.input_shape
+        return NB201Network(
+            arch, channels, task.num_classes, self.channels, self.cells, (height, width)
+        )

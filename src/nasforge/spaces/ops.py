@@ -27,15 +27,18 @@ class Zero(nn.Module):
 
 
 class ResNetBasicBlock(nn.Module):
-    """Two 3x3 ReLUConvBN units plus a (strided) shortcut: NAS-Bench-201's reduction block."""
+    """Two 3x3 ReLUConvBN units plus a (strided) shortcut: NAS-Bench-201's reduction block.
+    `stride` may differ per axis; the shortcut's pooling rounds up, so odd sizes (7x7)
+    match the strided convolution's output."""
 
-    def __init__(self, c_in: int, c_out: int, stride: int) -> None:
+    def __init__(self, c_in: int, c_out: int, stride: int | tuple[int, int]) -> None:
         super().__init__()
+        stride = (stride, stride) if isinstance(stride, int) else tuple(stride)
         self.conv_a = ReLUConvBN(c_in, c_out, 3, stride, 1)
         self.conv_b = ReLUConvBN(c_out, c_out, 3, 1, 1)
-        if stride == 2:
+        if stride != (1, 1):
             self.shortcut: nn.Module = nn.Sequential(
-                nn.AvgPool2d(kernel_size=2, stride=2),
+                nn.AvgPool2d(kernel_size=stride, stride=stride, ceil_mode=True),
                 nn.Conv2d(c_in, c_out, 1, bias=False),
             )
         elif c_in != c_out:
