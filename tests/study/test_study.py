@@ -92,7 +92,7 @@ def test_load_study_errors(tmp_path, study):
     Study.create(tmp_path, "other")
     with pytest.raises(StudyError, match="holds 2 studies"):
         load_study(tmp_path)
-    with pytest.raises(StudyError, match="no study 'nope'.*it holds: "):
+    with pytest.raises(StudyError, match=r"no study 'nope'.*it holds: "):
         load_study(tmp_path, "nope")
     assert load_study(tmp_path, "other").name == "other"
 
