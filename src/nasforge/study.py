@@ -17,6 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from nasforge.architecture import Architecture
 from nasforge.errors import NasforgeError
 from nasforge.history import History, Trial
@@ -327,7 +329,23 @@ class Study:
         return History(t for t in self.trials() if t.state != INTERRUPTED)
 
     def best(self, metric: str = "val_acc", maximize: bool = True) -> Trial | None:
+        """The completed trial with the best `metric`, earliest on ties."""
         return self.history().best(metric, maximize)
+
+    def pareto_front(self) -> list[StoredTrial]:
+        """Completed trials that no other beats on every one of the study's objectives, in
+        its directions (with a single objective: the best trials)."""
+        from nasforge.constraints import pareto_front
+
+        names = list(self.attrs.get("objectives", ["val_acc"]))
+        senses = [d == "maximize" for d in self.directions]
+        if len(senses) != len(names):
+            raise StudyError(f"study {self.name!r} records {names} for {len(senses)} directions")
+        done = [t for t in self.trials() if t.ok and all(n in t.metrics for n in names)]
+        if not done:
+            return []
+        values = np.array([[t.metrics[n] for n in names] for t in done])
+        return [done[i] for i in pareto_front(values, senses)]
 
     def to_dataframe(self):
         """One row per trial: number, architecture text and JSON, state, cost, failure and

@@ -10,10 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nasforge.constraints import pareto_front
 from nasforge.study import StoredTrial, load_study
-
-_MAXIMIZE = {"maximize": True, "minimize": False}
 
 
 @dataclass
@@ -63,9 +60,5 @@ def study_overview(location: str | Path, name: str | None = None, top: int = 10)
         objectives=objectives,
     )
     if len(objectives) > 1:
-        scored = [t for t in done if all(o in t.metrics for o in objectives)]
-        if scored:
-            values = np.array([[t.metrics[o] for o in objectives] for t in scored])
-            senses = [_MAXIMIZE[d] for d in study.directions]
-            overview.pareto = [scored[i] for i in pareto_front(values, senses)]
+        overview.pareto = study.pareto_front()
     return overview

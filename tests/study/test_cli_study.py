@@ -56,3 +56,5 @@ def test_show_lists_the_pareto_front(tmp_path):
     assert shown.exit_code == 0, shown.output
     assert "Pareto front (val_acc, params)" in shown.output
     assert shown.output.count("trial ") >= len(result.pareto)
+    stored_front = {t.number for t in load_study(result.run_dir).pareto_front()}
+    assert stored_front == {t.number for t in result.pareto}
