@@ -177,6 +177,11 @@ def search(
         )
     except USER_ERRORS as error:
         _fail(error)
+    except KeyboardInterrupt as stop:
+        name = getattr(stop, "name", None)
+        how = f"the same command with --resume --name {name}" if name else "it with --resume"
+        console.print(f"interrupted: completed trials are kept in the study; run {how}")
+        raise typer.Exit(130) from None
     board = result.leaderboard()
     table = Table(title=f"leaderboard: {result.space.name} on {result.task.name}")
     for column in ("trial", "architecture", "val acc", "params", "flops"):

@@ -27,6 +27,16 @@ from nasforge.tasks import Task, load_task
 OBJECTIVES = {"val_acc": True, "params": False, "flops": False, "latency_ms": False}
 
 
+class SearchInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a search: the completed trials are in the study `name`, which
+    `resume=True` with that name continues."""
+
+    def __init__(self, name: str, run_dir: Path | None) -> None:
+        super().__init__(name)
+        self.name = name
+        self.run_dir = run_dir
+
+
 @dataclass
 class SearchResult:
     """What a search produced; `run_dir` holds the same on disk."""
@@ -136,6 +146,14 @@ def search(
         measures = constraints.measure(space.build(arch, task), task.input_shape)
         return measures, constraints.violations(measures)
 
+    if progress:
+        from rich.console import Console
+
+        where = f"run directory {run_dir}" if run_dir else f"study {study.name}"
+        done = sum(t.state in ("complete", "failed") for t in study.trials())
+        Console(stderr=True).print(
+            f"{where}" + (f", resuming after {done} trials" if resume else "")
+        )
     start = time.perf_counter()
     with _progress(progress, trials) as report:
 
@@ -145,11 +163,14 @@ def search(
             rejected = len(history) - done
             report(done, best.metrics["val_acc"] if best else float("nan"), rejected)
 
-        history = run_study(
-            study, space, search_strategy, trainer, trials, seed=seed, fidelity=epochs,
-            objectives=objectives, screen=screen, workers=workers, ray=ray,
-            ray_address=ray_address, time_budget_s=time_budget_s, on_trial=on_trial,
-        )  # fmt: skip
+        try:
+            history = run_study(
+                study, space, search_strategy, trainer, trials, seed=seed, fidelity=epochs,
+                objectives=objectives, screen=screen, workers=workers, ray=ray,
+                ray_address=ray_address, time_budget_s=time_budget_s, on_trial=on_trial,
+            )  # fmt: skip
+        except KeyboardInterrupt:
+            raise SearchInterrupted(study.name, run_dir) from None
     rejected = sum(1 for t in history if t.state == "infeasible")
     best = _best(history)
     if best is None:

@@ -25,3 +25,33 @@ def test_sigkill_then_resume_loses_no_completed_trial(tmp_path):
     assert report.evaluated == TRIALS
     assert report.ok
     assert (tmp_path / "killed" / "model.pt").exists()
+
+
+def test_ctrl_c_says_how_to_resume(tmp_path):
+    import signal
+    import subprocess
+    import time
+
+    from nasforge.study import load_study
+
+    def started() -> bool:
+        try:
+            return any(t.ok for t in load_study(tmp_path / "digits-mlp").trials())
+        except Exception:  # not created yet
+            return False
+
+    command = [
+        sys.executable, "-m", "nasforge.cli", "search", "--data", "digits", "--space", "mlp",
+        "--trials", "50", "--epochs", "2", "--output", str(tmp_path), "--no-progress",
+        "--no-export", "--threads", "1",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 120
+    while not started():
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(0.05)
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 130, output
+    assert "run the same command with --resume --name digits-mlp" in " ".join(output.split())
+    assert "Traceback" not in output
