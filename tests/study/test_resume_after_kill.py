@@ -42,7 +42,7 @@ def test_ctrl_c_says_how_to_resume(tmp_path):
 
     command = [
         sys.executable, "-m", "nasforge.cli", "search", "--data", "digits", "--space", "mlp",
-        "--trials", "50", "--epochs", "2", "--output", str(tmp_path), "--no-progress",
+        "--trials", "500", "--epochs", "4", "--output", str(tmp_path), "--no-progress",
         "--no-export", "--threads", "1",
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
