@@ -45,7 +45,11 @@ def test_ctrl_c_says_how_to_resume(tmp_path):
         "--trials", "500", "--epochs", "4", "--output", str(tmp_path), "--no-progress",
         "--no-export", "--threads", "1",
     ]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        # a shell's background jobs ignore SIGINT, and children inherit that: undo it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )  # fmt: skip
     deadline = time.monotonic() + 120
     while not started():
         assert process.poll() is None and time.monotonic() < deadline
