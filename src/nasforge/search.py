@@ -6,14 +6,14 @@ rejection), retrain the best on train + validation, test it, and write a run dir
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from nasforge._progress import progress_bar
 from nasforge.constraints import Constraints, pareto_front
 from nasforge.evaluators.training import TrainingEvaluator, accuracy
 from nasforge.execution import run_study
@@ -155,13 +155,14 @@ def search(
             f"{where}" + (f", resuming after {done} trials" if resume else "")
         )
     start = time.perf_counter()
-    with _progress(progress, trials) as report:
+    with progress_bar(progress, trials, "trial") as update:
 
         def on_trial(trial: Trial, history: History) -> None:
             best = _best(history)
             done = sum(1 for t in history if t.state != "infeasible")
+            note = f"best val {best.metrics['val_acc']:.2f}%" if best else "no result yet"
             rejected = len(history) - done
-            report(done, best.metrics["val_acc"] if best else float("nan"), rejected)
+            update(done, note + (f", {rejected} rejected" if rejected else ""))
 
         try:
             history = run_study(
@@ -234,37 +235,6 @@ def _tensor(array: np.ndarray):
     import torch
 
     return torch.from_numpy(array)
-
-
-@contextmanager
-def _progress(enabled: bool, total: int) -> Iterator[Callable[[int, float, int], None]]:
-    """A rich progress bar with trial count, best validation accuracy and ETA."""
-    if not enabled:
-        yield lambda *args: None
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = (
-        TextColumn("[bold]trial"), MofNCompleteColumn(), BarColumn(),
-        TextColumn("{task.description}"), TimeElapsedColumn(), TextColumn("eta"),
-        TimeRemainingColumn(),
-    )  # fmt: skip
-    with Progress(*columns, console=Console(stderr=True)) as bar:
-        task = bar.add_task("", total=total)
-
-        def report(done: int, best: float, rejected: int) -> None:
-            note = f"best val {best:.2f}%" + (f", {rejected} rejected" if rejected else "")
-            bar.update(task, completed=done, description=note)
-
-        yield report
 
 
 def summary(result: SearchResult) -> dict:

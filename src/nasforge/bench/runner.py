@@ -8,15 +8,15 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from nasforge._progress import progress_bar
 from nasforge.bench.report import BenchmarkResult
 from nasforge.evaluators.tabular import DATASETS, NB201Benchmark
 from nasforge.history import History
@@ -116,17 +116,17 @@ def benchmark(
     ]
     workers = min(workers or os.cpu_count() or 1, len(runs))
     results = []
-    with _progress_bar(progress, len(runs)) as advance:
+    with progress_bar(progress, len(runs), "runs") as update:
         if workers <= 1:
             for run in runs:
                 results.append(_run_one(run))
-                advance()
+                update(len(results))
         else:
             context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
                 for future in as_completed([pool.submit(_run_one, run) for run in runs]):
                     results.append(future.result())
-                    advance()
+                    update(len(results))
     rows, seconds = [], dict.fromkeys(strategies, 0.0)
     for run, best_val, best_test, elapsed in results:
         seconds[run.strategy] += elapsed
@@ -157,32 +157,3 @@ def benchmark(
         curves=curves.reset_index(drop=True),
         run_seconds=seconds,
     )
-
-
-@contextmanager
-def _progress_bar(enabled: bool, total: int) -> Iterator[Callable[[], None]]:
-    """A rich progress bar over the runs when `enabled`; yields its `advance()`."""
-    if not enabled:
-        yield lambda: None
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    columns = (
-        TextColumn("[bold]searching"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs"),
-        TimeElapsedColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True)) as bar:
-        task = bar.add_task("runs", total=total)
-        yield lambda: bar.advance(task)
