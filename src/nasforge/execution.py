@@ -98,7 +98,7 @@ class _Processes:
 
     def __init__(self, evaluator, study, objectives, workers: int) -> None:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["nasforge.execution"])
+        context.set_forkserver_preload(["nasforge._preload"])  # imports paid once, not per worker
         threads = max(1, (os.cpu_count() or 1) // workers)
         self.pool = ProcessPoolExecutor(
             workers, mp_context=context, initializer=_init_worker,
