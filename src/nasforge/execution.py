@@ -72,7 +72,7 @@ class _Inline:
         future.set_result(evaluate_job(*self.args, job))
         return future
 
-    def close(self) -> None:
+    def close(self, broken: bool = False) -> None:
         pass
 
 
@@ -108,8 +108,15 @@ class _Processes:
     def submit(self, job: Job) -> Future:
         return self.pool.submit(_run_in_worker, job)
 
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, broken: bool = False) -> None:
+        """Wait for running jobs; after a worker died, end the others at once instead
+        (Python 3.11's pool can wait forever on survivors of a broken pool)."""
+        if broken:
+            for process in list(getattr(self.pool, "_processes", {}).values()):
+                process.kill()
+            self.pool.shutdown(wait=False, cancel_futures=True)
+        else:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 class _Ray:
@@ -141,7 +148,7 @@ class _Ray:
     def submit(self, job: Job) -> Future:
         return self.remote.remote(*self.shared, job).future()
 
-    def close(self) -> None:
+    def close(self, broken: bool = False) -> None:
         if self.started:
             self.ray.shutdown()
 
@@ -238,7 +245,7 @@ def run_study(
                 job, owner = pending.pop(future)
                 trial = _outcome(future, job, study, objectives)
                 if isinstance(future.exception(), BrokenProcessPool) and owner is executor:
-                    executor.close()  # a worker died (killed, out of memory): a fresh pool
+                    executor.close(broken=True)  # a worker died (killed, out of memory)
                     executor = _Processes(evaluator, study, objectives, workers)
                 history.append(trial)
                 evaluated += 1
