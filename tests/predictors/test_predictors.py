@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import sparse
 from scipy.stats import kendalltau
 
 from nasforge.predictors import PREDICTORS, MLPEnsemble, ZeroCostAugmented
@@ -95,3 +96,36 @@ def test_zero_cost_rejects_unknown_proxy(space, split):
     assert {"params", "flops"} <= set(available_proxies())
     with pytest.raises(ValueError, match="unknown proxy 'magic'; accepted: params, flops"):
         ZeroCostAugmented(space, proxies=("magic",)).fit(train[:5], y[:5])
+
+
+@pytest.mark.parametrize("dense", [True, False])
+def test_batched_mlp_gradient_matches_finite_differences(dense):
+    from nasforge.predictors.mlp import _BatchedMLP
+
+    rng = np.random.default_rng(0)
+    x = (rng.random((12, 9)) < (0.8 if dense else 0.1)).astype(np.float64)
+    x = x if dense else sparse.csr_array(x)
+    y = rng.standard_normal((3, 12))
+    model = _BatchedMLP(3, 9, (6, 5), rng, dtype=np.float64)
+
+    def loss() -> float:
+        return float(((model(x) - y) ** 2).sum() / 2)
+
+    activations = model.forward(x)
+    grad = model.backward(x.T, activations, activations[-1][..., 0] - y)
+    assert grad.shape == model.params.shape
+    for i in range(model.params.size):
+        old = model.params[i]
+        model.params[i] = old + 1e-6
+        up = loss()
+        model.params[i] = old - 1e-6
+        down = loss()
+        model.params[i] = old
+        assert grad[i] == pytest.approx((up - down) / 2e-6, rel=1e-4, abs=1e-7), i
+
+
+def test_mlp_ensemble_fits_its_training_set(space, split):
+    train, y, _, _ = split
+    model = MLPEnsemble(space, hidden=(32, 32), epochs=200).fit(train[:40], y[:40])
+    spread = np.abs(y[:40] - y[:40].mean()).mean()
+    assert np.abs(model.predict(train[:40]) - y[:40]).mean() < 0.2 * spread
