@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from nasforge import History
+from nasforge.history import Trial
 from nasforge.strategies.bananas import BANANAS
 from nasforge.strategies.neural_predictor import NeuralPredictor
 from nasforge.strategies.npenas import NPENAS
@@ -54,6 +55,31 @@ def test_bananas_refits_once_per_batch(space, cifar10):
     history.add(bananas.propose(space, history, np.random.default_rng(1)), {"val_acc": 50.0})
     bananas.propose(space, history, np.random.default_rng(1))
     assert bananas.plan_ is plan  # 11 < 6 + 2 * 4: still the fit at 10
+
+
+def test_plan_is_keyed_on_the_finished_trials_not_the_history_object(space, cifar10):
+    bananas = BANANAS(initial=6, batch_size=4, epochs=40)
+    history = _run(bananas, space, cifar10, 10)
+    first = bananas.propose(space, history, np.random.default_rng(1))
+    plan = bananas.plan_
+    # A parallel driver hands over a new History holding the running job as well.
+    copy = History([*history.trials, Trial(len(history), first, state="running")])
+    second = bananas.propose(space, copy, np.random.default_rng(2))
+    assert bananas.plan_ is plan and plan.fitted == 10
+    assert second != first and second not in history
+    assert [a for a in plan.ranked if a not in history][:2] == [first, second]
+    # Same length, one different finished trial: a different training set, so a refit.
+    changed = History(history.trials[:-1])
+    changed.add(next(a for a in plan.ranked[5:] if a not in history), {"val_acc": 90.0})
+    bananas.propose(space, changed, np.random.default_rng(1))
+    assert bananas.plan_ is not plan and bananas.plan_.fitted == 10
+    # Same architectures, another score: a refit too.
+    rescored = History(history.trials[:-1])
+    last = history.trials[-1]
+    rescored.add(last.arch, {**last.metrics, "val_acc": last.metrics["val_acc"] + 1})
+    plan = bananas.plan_
+    bananas.propose(space, rescored, np.random.default_rng(1))
+    assert bananas.plan_ is not plan
 
 
 def test_neural_predictor_fits_once_and_exploits_its_ranking(space, cifar10):

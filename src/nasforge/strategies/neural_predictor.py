@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from nasforge.architecture import Architecture
-from nasforge.history import History
+from nasforge.history import History, Trial
 from nasforge.spaces.base import SearchSpace
 from nasforge.strategies.bananas import PredictorGuided
 
@@ -50,22 +50,22 @@ class NeuralPredictor(PredictorGuided):
         self.maximize = maximize
         self.allow_duplicates = allow_duplicates
 
-    def _fit_point(self, history: History) -> int:
+    def _fit_point(self, finished: list[Trial]) -> int:
         if self.refit_every is None:
-            return min(len(history), self._first_fit(history))
+            return min(len(finished), self._first_fit(finished))
         if self.refit_every < 1:
             raise ValueError(f"refit_every must be at least 1 or None, got {self.refit_every}")
-        first = self._first_fit(history)
-        return len(history) - (len(history) - first) % self.refit_every
+        first = self._first_fit(finished)
+        return len(finished) - (len(finished) - first) % self.refit_every
 
-    def _first_fit(self, history: History) -> int:
-        """Length of the history when it first held `initial` scored trials."""
+    def _first_fit(self, finished: list[Trial]) -> int:
+        """How many finished trials there were when `initial` of them had a score."""
         count = 0
-        for position, trial in enumerate(history.trials, start=1):
+        for position, trial in enumerate(finished, start=1):
             count += bool(np.isfinite(self.score(trial)))
             if count == self.initial:
                 return position
-        return len(history)
+        return len(finished)
 
     def plan(
         self,
