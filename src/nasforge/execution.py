@@ -28,6 +28,7 @@ from nasforge.spaces.base import SearchSpace
 from nasforge.strategies.base import Strategy
 from nasforge.study import MEMORY, Study, StudyError, space_choices
 
+MAX_REJECTED_IN_A_ROW = 500
 Screen = Callable[[Architecture], tuple[dict[str, float], list[str]]]
 
 
@@ -230,11 +231,10 @@ def run_study(
                     history.append(Trial(number, arch, measured, state="infeasible",
                                          failure="; ".join(violations)))  # fmt: skip
                     rejected += 1
-                    if rejected > 200 * trials:
-                        raise NasforgeError(
-                            f"{rejected} architectures in a row broke the limits; loosen them"
-                        )
+                    if rejected >= MAX_REJECTED_IN_A_ROW:
+                        raise NasforgeError(_too_strict(history, rejected))
                     continue
+                rejected = 0
                 number = study.start(arch, text, job_fidelity)
                 job = Job(number, study.trial_id(number), arch, job_fidelity, measured)
                 pending[_submit(executor, job)] = (job, executor)
@@ -254,6 +254,20 @@ def run_study(
     finally:
         executor.close()
     return history
+
+
+def _too_strict(history: History, rejected: int) -> str:
+    """Why the search gave up: the smallest value of each limited measure it saw."""
+    infeasible = [t for t in history if t.state == "infeasible"]
+    limited = sorted({reason.split()[0] for t in infeasible for reason in t.failure.split("; ")})
+    smallest = ", ".join(
+        f"{name} {min(t.metrics[name] for t in infeasible if name in t.metrics):,.4g}"
+        for name in limited
+    )
+    return (
+        f"{rejected} architectures in a row broke the limits (smallest seen: {smallest}); "
+        "loosen the limits or search a smaller space"
+    )
 
 
 def _submit(executor, job: Job) -> Future:

@@ -120,3 +120,13 @@ def test_a_dead_worker_fails_its_trials_and_the_search_goes_on(tmp_path, space, 
     assert 1 <= len(died) <= 2  # the killed job, and the other one running in that pool
     assert all(t.failure.startswith("worker failed") for t in died)
     assert all(t.state in ("complete", "failed") for t in stored)
+
+
+def test_impossible_limits_stop_with_the_smallest_value_seen(space, cifar10):
+    def screen(arch):
+        convs = float(sum("conv" in op for op in arch.values()))
+        return {"convs": convs}, ([f"convs {convs:g} > -1"])
+
+    study = Study.create("memory", "m")
+    with pytest.raises(ValueError, match=r"500 architectures in a row .*smallest seen: convs 0"):
+        run_study(study, space, STRATEGIES.create("random"), cifar10, 5, screen=screen)
