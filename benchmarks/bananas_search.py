@@ -7,6 +7,9 @@ search at 100 queries; overhead < 2 s per query at 300 queries.
 
 usage: python benchmarks/bananas_search.py [--strategies bananas,evolution,local,random]
        [--seeds 20] [--budget 100] [--overhead-queries 300]
+
+Add `npred,npenas` to `--strategies` for the other predictor-guided methods; their graph
+network fits make them slow (about 70 s and 180 s per run on a loaded 2-core machine).
 """
 
 from __future__ import annotations
