@@ -191,11 +191,19 @@ class Study:
             self._insert_rows(frozen._trial_id, {"arch": job}, params, distributions)
             self._trial_ids[frozen.number] = frozen._trial_id
             return frozen.number
+        running = optuna.trial.TrialState.RUNNING
+        return self._create_from_template(running, params, distributions, {"arch": job})
+
+    def _create_from_template(self, state, params, distributions, user_attrs) -> int:
+        """A new trial through Optuna's public template path; returns its number."""
+        import optuna
+
+        now = datetime.now()
         template = optuna.trial.FrozenTrial(
-            number=-1, state=optuna.trial.TrialState.RUNNING, value=None,
-            datetime_start=datetime.now(), datetime_complete=None, params=params,
-            distributions=distributions, user_attrs={"arch": job}, system_attrs={},
-            intermediate_values={}, trial_id=-1,
+            number=-1, state=state, value=None, datetime_start=now,
+            datetime_complete=None if state == optuna.trial.TrialState.RUNNING else now,
+            params=params, distributions=distributions, user_attrs=user_attrs,
+            system_attrs={}, intermediate_values={}, trial_id=-1,
         )  # fmt: skip
         trial_id = self._storage.create_new_trial(self._id, template_trial=template)
         number = self._storage.get_trial_number_from_id(trial_id)
@@ -275,21 +283,13 @@ class Study:
         import optuna
 
         params, distributions = _parameters(arch, self.choices)
-        now = datetime.now()
         outcome = {"metrics": _finite(metrics), "cost_s": 0.0, "state": "infeasible"}
         outcome["failure"] = reason
-        template = optuna.trial.FrozenTrial(
-            number=-1, state=optuna.trial.TrialState.PRUNED, value=None,
-            datetime_start=now, datetime_complete=now, params=params,
-            distributions=distributions,
-            user_attrs={"arch": {"text": text, "json": arch.to_json(), "fidelity": None},
-                        "outcome": outcome},
-            system_attrs={}, intermediate_values={}, trial_id=-1,
-        )  # fmt: skip
-        trial_id = self._storage.create_new_trial(self._id, template_trial=template)
-        number = self._storage.get_trial_number_from_id(trial_id)
-        self._trial_ids[number] = trial_id
-        return number
+        job = {"text": text, "json": arch.to_json(), "fidelity": None}
+        pruned = optuna.trial.TrialState.PRUNED
+        return self._create_from_template(
+            pruned, params, distributions, {"arch": job, "outcome": outcome}
+        )
 
     def recover(self) -> list[tuple[Architecture, float | None]]:
         """Mark trials left running by a dead process as interrupted; return every
