@@ -33,6 +33,9 @@ def test_search_writes_a_complete_run_directory(wine_run):
     assert space.parse(files["best_text"].read_text()) == wine_run.best.arch
     info = json.loads(files["summary"].read_text())
     assert info["test_acc"] == wine_run.test_acc and info["onnx_max_abs_diff"] < 1e-4
+    confirmed = info["confirmation"]
+    assert len(confirmed) == 3 and all(len(c["val_acc"]) == 3 for c in confirmed)
+    assert confirmed[0]["trial"] == wine_run.best.number
     onnx.checker.check_model(onnx.load(str(files["onnx"])))
     model = space.build(wine_run.best.arch, wine_run.task)
     model.load_state_dict(torch.load(files["weights"]))

@@ -142,6 +142,12 @@ def search(
     ray_address: Annotated[
         str | None, typer.Option(help="Existing Ray cluster (default: start a local one).")
     ] = None,
+    confirm_top: Annotated[
+        int, typer.Option(help="Candidates trained again before choosing (1: no confirmation).")
+    ] = 3,
+    confirm_seeds: Annotated[
+        int, typer.Option(help="Extra training seeds per confirmed candidate.")
+    ] = 2,
 ) -> None:
     """Search architectures for a task by training them; retrain, test and export the best."""
     from nasforge.constraints import Constraints, parse_quantity
@@ -174,6 +180,8 @@ def search(
             workers=workers,
             ray=ray or ray_address is not None,
             ray_address=ray_address,
+            confirm_top=confirm_top,
+            confirm_seeds=confirm_seeds,
         )
     except USER_ERRORS as error:
         _fail(error)
@@ -197,6 +205,13 @@ def search(
     if result.pareto:
         console.print(
             f"Pareto front ({', '.join(result.objectives)}): {len(result.pareto)} architectures"
+        )
+    if result.confirmation:
+        runs = len(result.confirmation[0].val_acc)
+        console.print(
+            f"confirmed over {runs} training seeds: trial {result.best.number} has the best "
+            f"mean validation accuracy of the top {len(result.confirmation)} "
+            f"({result.confirmation[0].mean_val_acc:.2f}%)"
         )
     console.print(f"best: {result.space.format(result.best.arch)}")
     console.print(

@@ -20,6 +20,7 @@ from nasforge.execution import run_study
 from nasforge.history import History, Trial
 from nasforge.registry import SPACES, STRATEGIES
 from nasforge.search_report import fresh_directory, write_run_directory
+from nasforge.selection import Confirmation, candidates, confirm_best, ranked
 from nasforge.spaces.base import SearchSpace
 from nasforge.study import MEMORY, STUDY_FILE, Study
 from nasforge.tasks import Task, load_task
@@ -53,16 +54,16 @@ class SearchResult:
     pareto: list[Trial] = field(default_factory=list)
     files: dict[str, Path] = field(default_factory=dict)
     study: Study | None = None
+    confirmation: list[Confirmation] = field(default_factory=list)
 
     def leaderboard(self, top: int = 10) -> pd.DataFrame:
-        """The `top` trained architectures by training epochs, then validation accuracy."""
+        """The `top` trained architectures by training epochs, then validation accuracy,
+        then validation loss."""
         rows = [
             {"trial": t.number, "arch": self.space.format(t.arch), **t.metrics}
-            for t in self.history.completed()
+            for t in ranked(self.history)[:top]
         ]
-        frame = pd.DataFrame(rows)
-        frame = frame.sort_values(["fidelity", "val_acc"], ascending=False)
-        return frame.head(top).reset_index(drop=True)
+        return pd.DataFrame(rows)
 
 
 def default_space(task: Task) -> SearchSpace:
@@ -107,6 +108,8 @@ def search(
     workers: int = 1,
     ray: bool = False,
     ray_address: str | None = None,
+    confirm_top: int = 3,
+    confirm_seeds: int = 2,
 ) -> SearchResult:
     """Run a search; every random choice follows from `seed`. `trials` counts training
     jobs: multi-fidelity strategies (sh, hyperband) choose each job's epochs themselves,
@@ -116,6 +119,8 @@ def search(
     latency_ms, to minimise) are recorded and give the Pareto front. Trials go to a study
     (`study.db` in the run directory, or `storage`); `resume=True` continues the study
     `name` where it stopped. `workers` processes (or Ray tasks with `ray`) train at once.
+    The `confirm_top` best candidates are trained `confirm_seeds` more times and the best
+    mean validation accuracy is retrained and tested (`confirm_top=1`: no confirmation).
     """
     if trials < 1:
         raise ValueError(f"the trial budget must be at least 1, got {trials}")
@@ -173,9 +178,19 @@ def search(
         except KeyboardInterrupt:
             raise SearchInterrupted(study.name, run_dir) from None
     rejected = sum(1 for t in history if t.state == "infeasible")
-    best = _best(history)
-    if best is None:
+    if not ranked(history):
         raise ValueError("no architecture finished training; see the failure reasons in the trials")
+    top = len(candidates(history, confirm_top))
+    runs = top * max(confirm_seeds, 0) if top > 1 else 0
+    note = f"top {top}, {confirm_seeds} more seeds each"
+    with progress_bar(progress and runs > 0, runs, "confirm") as update:
+        try:
+            best, confirmation = confirm_best(
+                history, trainer, confirm_top, confirm_seeds,
+                on_run=lambda done, total: update(done, note),
+            )  # fmt: skip
+        except KeyboardInterrupt:
+            raise SearchInterrupted(study.name, run_dir) from None
     model, _, failure = trainer.train(
         best.arch,
         np.concatenate([task.x_train, task.x_val]),
@@ -190,6 +205,7 @@ def search(
         time.perf_counter() - start,
     )  # fmt: skip
     result.study = study
+    result.confirmation = confirmation
     if len(objectives) > 1:
         completed = [t for t in history.completed() if all(o in t.metrics for o in objectives)]
         values = np.array([[t.metrics[o] for o in objectives] for t in completed])
@@ -224,11 +240,9 @@ def _open_run(
 
 
 def _best(history: History) -> Trial | None:
-    """The best validation accuracy among the trials trained for the most epochs."""
-    completed = [t for t in history.completed() if "val_acc" in t.metrics]
-    if not completed:
-        return None
-    return max(completed, key=lambda t: (t.metrics["fidelity"], t.metrics["val_acc"], -t.number))
+    """The ranking's first: most epochs, then validation accuracy, then loss."""
+    candidates = ranked(history)
+    return candidates[0] if candidates else None
 
 
 def _tensor(array: np.ndarray):
@@ -250,4 +264,5 @@ def summary(result: SearchResult) -> dict:
         "seconds": round(result.seconds, 1),
         "objectives": result.objectives,
         "pareto": [result.space.format(t.arch) for t in result.pareto],
+        "confirmation": [c.as_dict(result.space.format) for c in result.confirmation],
     }

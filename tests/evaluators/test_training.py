@@ -76,3 +76,21 @@ def test_bad_settings(wine):
 
     with pytest.raises(ValueError, match="carries no data"):
         TrainingEvaluator(space, benchmark_task("cifar10")).evaluate(space.parse(MLP))
+
+
+def test_validation_loss_is_recorded_and_a_seed_override_matches_that_seed(wine):
+    import torch
+
+    from nasforge.evaluators.training import mean_cross_entropy
+
+    space = MLPSpace()
+    arch = space.parse(MLP)
+    trainer = TrainingEvaluator(space, wine, epochs=2, seed=3)
+    result = trainer.evaluate(arch)
+    assert 0.0 < result.metrics["val_loss"] < 2.0
+    model, _, _ = trainer.train(arch, wine.x_train, wine.y_train, 2, (wine.x_val, wine.y_val))
+    x, y = torch.from_numpy(wine.x_val), torch.from_numpy(wine.y_val)
+    assert mean_cross_entropy(model, x, y) == pytest.approx(result.metrics["val_loss"])
+    other = TrainingEvaluator(space, wine, epochs=2, seed=4).evaluate(arch).curve
+    override = trainer.train(arch, wine.x_train, wine.y_train, 2, (wine.x_val, wine.y_val), seed=4)
+    assert override[1] == other

@@ -44,6 +44,22 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
     return 100.0 * correct / max(len(x), 1)
 
 
+def mean_cross_entropy(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 512
+) -> float:
+    """Mean cross-entropy of `model` in eval mode: a finer signal than accuracy when
+    several architectures reach the same number of correct answers."""
+    model.eval()
+    total = 0.0
+    with torch.no_grad():
+        for start in range(0, len(x), batch_size):
+            logits = model(x[start : start + batch_size])
+            total += float(
+                nn.functional.cross_entropy(logits, y[start : start + batch_size], reduction="sum")
+            )
+    return total / max(len(x), 1)
+
+
 class TrainingEvaluator(Evaluator):
     """Trains `space.build(arch, task)` on the task's training split for `epochs` epochs.
 
@@ -106,14 +122,17 @@ class TrainingEvaluator(Evaluator):
         epochs: int,
         validation: tuple[np.ndarray, np.ndarray] | None = None,
         context: EvaluationContext | None = None,
+        seed: int | None = None,
     ) -> tuple[nn.Module, list[float], str | None]:
         """Train a fresh model; returns it, the per-epoch validation curve and the failure
-        reason (None when training finished or was stopped by `context`)."""
+        reason (None when training finished or was stopped by `context`). `seed`
+        overrides the evaluator's seed for this run (initialisation and batch order)."""
         self._check()
+        seed = self.seed if seed is None else seed
         with torch.random.fork_rng(), _threads(self.threads):
-            torch.manual_seed(self.seed)
+            torch.manual_seed(seed)
             model = self.space.build(arch, self.task)
-            generator = torch.Generator().manual_seed(self.seed)
+            generator = torch.Generator().manual_seed(seed)
             inputs, labels = torch.from_numpy(x), torch.from_numpy(y)
             val = None if validation is None else tuple(map(torch.from_numpy, validation))
             optimizer = self._make_optimizer(model)
@@ -140,6 +159,13 @@ class TrainingEvaluator(Evaluator):
                         break
         return model, curve, None
 
+    def validation_loss(self, model: nn.Module) -> float:
+        """Mean cross-entropy on the validation split (no label smoothing)."""
+        with _threads(self.threads):
+            return mean_cross_entropy(
+                model, torch.from_numpy(self.task.x_val), torch.from_numpy(self.task.y_val)
+            )
+
     def evaluate(self, arch: Architecture, context: EvaluationContext | None = None) -> Result:
         start = time.perf_counter()
         epochs = context.fidelity if context and context.fidelity else self.epochs
@@ -155,4 +181,5 @@ class TrainingEvaluator(Evaluator):
         if failure is not None:
             return Result(metrics, time.perf_counter() - start, curve, "failed", failure)
         metrics["val_acc"] = curve[-1]
+        metrics["val_loss"] = self.validation_loss(model)
         return Result(metrics, time.perf_counter() - start, curve)
