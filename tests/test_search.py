@@ -34,7 +34,7 @@ def test_search_writes_a_complete_run_directory(wine_run):
     info = json.loads(files["summary"].read_text())
     assert info["test_acc"] == wine_run.test_acc and info["onnx_max_abs_diff"] < 1e-4
     confirmed = info["confirmation"]
-    assert len(confirmed) == 3 and all(len(c["val_acc"]) == 3 for c in confirmed)
+    assert len(confirmed) == 4 and all(len(c["fold_acc"]) == 3 for c in confirmed)
     assert confirmed[0]["trial"] == wine_run.best.number
     onnx.checker.check_model(onnx.load(str(files["onnx"])))
     model = space.build(wine_run.best.arch, wine_run.task)

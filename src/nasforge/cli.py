@@ -143,11 +143,11 @@ def search(
         str | None, typer.Option(help="Existing Ray cluster (default: start a local one).")
     ] = None,
     confirm_top: Annotated[
-        int, typer.Option(help="Candidates trained again before choosing (1: no confirmation).")
+        int, typer.Option(help="Best candidates cross-validated before choosing (1: none).")
+    ] = 4,
+    confirm_folds: Annotated[
+        int, typer.Option(help="Cross-validation folds on train + validation.")
     ] = 3,
-    confirm_seeds: Annotated[
-        int, typer.Option(help="Extra training seeds per confirmed candidate.")
-    ] = 2,
 ) -> None:
     """Search architectures for a task by training them; retrain, test and export the best."""
     from nasforge.constraints import Constraints, parse_quantity
@@ -181,7 +181,7 @@ def search(
             ray=ray or ray_address is not None,
             ray_address=ray_address,
             confirm_top=confirm_top,
-            confirm_seeds=confirm_seeds,
+            confirm_folds=confirm_folds,
         )
     except USER_ERRORS as error:
         _fail(error)
@@ -207,11 +207,10 @@ def search(
             f"Pareto front ({', '.join(result.objectives)}): {len(result.pareto)} architectures"
         )
     if result.confirmation:
-        runs = len(result.confirmation[0].val_acc)
+        folds = len(result.confirmation[0].fold_acc)
         console.print(
-            f"confirmed over {runs} training seeds: trial {result.best.number} has the best "
-            f"mean validation accuracy of the top {len(result.confirmation)} "
-            f"({result.confirmation[0].mean_val_acc:.2f}%)"
+            f"{folds}-fold cross-validation of the top {len(result.confirmation)}: trial "
+            f"{result.best.number} is best ({result.confirmation[0].mean_acc:.2f}% mean)"
         )
     console.print(f"best: {result.space.format(result.best.arch)}")
     console.print(

@@ -108,8 +108,8 @@ def search(
     workers: int = 1,
     ray: bool = False,
     ray_address: str | None = None,
-    confirm_top: int = 3,
-    confirm_seeds: int = 2,
+    confirm_top: int = 4,
+    confirm_folds: int = 3,
 ) -> SearchResult:
     """Run a search; every random choice follows from `seed`. `trials` counts training
     jobs: multi-fidelity strategies (sh, hyperband) choose each job's epochs themselves,
@@ -119,8 +119,9 @@ def search(
     latency_ms, to minimise) are recorded and give the Pareto front. Trials go to a study
     (`study.db` in the run directory, or `storage`); `resume=True` continues the study
     `name` where it stopped. `workers` processes (or Ray tasks with `ray`) train at once.
-    The `confirm_top` best candidates are trained `confirm_seeds` more times and the best
-    mean validation accuracy is retrained and tested (`confirm_top=1`: no confirmation).
+    The `confirm_top` best candidates are cross-validated on train + validation
+    (`confirm_folds` folds) and the best mean is retrained and tested (`confirm_top=1`:
+    the best validation accuracy, no cross-validation).
     """
     if trials < 1:
         raise ValueError(f"the trial budget must be at least 1, got {trials}")
@@ -181,12 +182,12 @@ def search(
     if not ranked(history):
         raise ValueError("no architecture finished training; see the failure reasons in the trials")
     top = len(candidates(history, confirm_top))
-    runs = top * max(confirm_seeds, 0) if top > 1 else 0
-    note = f"top {top}, {confirm_seeds} more seeds each"
+    runs = top * confirm_folds if top > 1 and confirm_folds > 1 else 0
+    note = f"top {top}, {confirm_folds}-fold cross-validation"
     with progress_bar(progress and runs > 0, runs, "confirm") as update:
         try:
             best, confirmation = confirm_best(
-                history, trainer, confirm_top, confirm_seeds,
+                history, trainer, confirm_top, confirm_folds,
                 on_run=lambda done, total: update(done, note),
             )  # fmt: skip
         except KeyboardInterrupt:
