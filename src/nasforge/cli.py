@@ -241,7 +241,15 @@ def show(
         table.add_row(*(_cell(v) for v in row))
     console.print(table)
     if overview.best is not None:
-        console.print(f"best: {overview.best.text} (trial {overview.best.number})")
+        console.print(
+            f"best validation accuracy: {overview.best.text} (trial {overview.best.number})"
+        )
+    if overview.summary is not None:
+        info = overview.summary
+        confirmed = " after cross-validating the top candidates" if info.get("confirmation") else ""
+        console.print(
+            f"chosen{confirmed}: {info['best_arch']}, test accuracy {info['test_acc']:.2f}%"
+        )
     if overview.pareto:
         console.print(f"Pareto front ({', '.join(overview.objectives)}):")
         for trial in overview.pareto:

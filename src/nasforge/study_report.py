@@ -1,8 +1,10 @@
 """A read-only overview of a study for `nasforge show`: counts by state, the best trials,
-the best architecture and, for several objectives, the Pareto front."""
+the best architecture and, for several objectives, the Pareto front; for a finished run
+directory also the architecture the search chose (summary.json)."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from nasforge.selection import ranking_key
 from nasforge.study import StoredTrial, load_study
 
 
@@ -23,6 +26,7 @@ class StudyOverview:
     best: StoredTrial | None
     objectives: list[str]
     pareto: list[StoredTrial] = field(default_factory=list)
+    summary: dict | None = None
 
     @property
     def counts_text(self) -> str:
@@ -37,9 +41,7 @@ def study_overview(location: str | Path, name: str | None = None, top: int = 10)
     attrs = study.attrs
     objectives = list(attrs.get("objectives", ["val_acc"]))
     done = [t for t in trials if t.ok and "val_acc" in t.metrics]
-    ranked = sorted(
-        done, key=lambda t: (t.metrics.get("fidelity", 0.0), t.metrics["val_acc"]), reverse=True
-    )
+    ranked = sorted(done, key=ranking_key, reverse=True)
     rows = [
         {
             "trial": t.number,
@@ -61,4 +63,7 @@ def study_overview(location: str | Path, name: str | None = None, top: int = 10)
     )
     if len(objectives) > 1:
         overview.pareto = study.pareto_front()
+    summary_file = Path(location) / "summary.json"
+    if summary_file.is_file():
+        overview.summary = json.loads(summary_file.read_text())
     return overview

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import optuna
 from typer.testing import CliRunner
 
@@ -26,7 +28,11 @@ def test_resume_extends_a_finished_run_and_show_reads_it(tmp_path):
 
     shown = runner.invoke(app, ["show", str(run), "--top", "2"])
     assert shown.exit_code == 0, shown.output
-    assert "study wine-mlp: 5 complete" in shown.output and "best: mlp:" in shown.output
+    assert "study wine-mlp: 5 complete" in shown.output
+    assert "best validation accuracy: mlp:" in shown.output
+    summary = json.loads((run / "summary.json").read_text())
+    chosen = f"chosen after cross-validating the top candidates: {summary['best_arch']}"
+    assert chosen in " ".join(shown.output.split()), shown.output
 
 
 def test_study_errors_are_one_line(tmp_path):
