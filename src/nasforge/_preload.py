@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import optuna
 
-import nasforge.execution  # noqa: F401 - imported for its side effect: the import itself
+# imported for their side effect, the import itself (PyTorch, spaces, strategies, training)
+import nasforge.evaluators.training
+import nasforge.execution
+import nasforge.spaces
+import nasforge.strategies  # noqa: F401
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 optuna.storages.RDBStorage("sqlite:///:memory:")

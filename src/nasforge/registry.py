@@ -1,11 +1,13 @@
 """Name -> constructor registries, so the CLI and API find components by string.
 
 Third-party packages register through entry points in the groups `nasforge.spaces`,
-`nasforge.strategies`, `nasforge.evaluators` and `nasforge.proxies`.
+`nasforge.strategies`, `nasforge.evaluators` and `nasforge.proxies`. The built-in
+components register when their package is imported, which a registry does on first use.
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator
 from importlib import metadata
 from typing import Any
@@ -14,9 +16,10 @@ from typing import Any
 class Registry:
     """A mapping from short names to constructors, with a helpful error for unknown names."""
 
-    def __init__(self, kind: str, entry_point_group: str) -> None:
+    def __init__(self, kind: str, entry_point_group: str, builtin_module: str = "") -> None:
         self.kind = kind
         self.entry_point_group = entry_point_group
+        self.builtin_module = builtin_module
         self._items: dict[str, Callable[..., Any]] = {}
         self._entry_points_loaded = False
 
@@ -33,9 +36,13 @@ class Registry:
         self._items[name] = constructor
 
     def _load_entry_points(self) -> None:
+        """Import the built-in module (it registers its components), then third-party
+        entry points, once."""
         if self._entry_points_loaded:
             return
         self._entry_points_loaded = True
+        if self.builtin_module:
+            importlib.import_module(self.builtin_module)
         for entry_point in metadata.entry_points(group=self.entry_point_group):
             self._items.setdefault(entry_point.name, entry_point.load())
 
@@ -64,7 +71,7 @@ class Registry:
         return iter(self.names())
 
 
-SPACES = Registry("search space", "nasforge.spaces")
-STRATEGIES = Registry("strategy", "nasforge.strategies")
-EVALUATORS = Registry("evaluator", "nasforge.evaluators")
-PROXIES = Registry("zero-cost proxy", "nasforge.proxies")
+SPACES = Registry("search space", "nasforge.spaces", "nasforge.spaces")
+STRATEGIES = Registry("strategy", "nasforge.strategies", "nasforge.strategies")
+EVALUATORS = Registry("evaluator", "nasforge.evaluators", "nasforge.evaluators")
+PROXIES = Registry("zero-cost proxy", "nasforge.proxies", "nasforge.evaluators.zerocost")
