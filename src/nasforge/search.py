@@ -179,9 +179,9 @@ def search(
         except KeyboardInterrupt:
             raise SearchInterrupted(study.name, run_dir) from None
     rejected = sum(1 for t in history if t.state == "infeasible")
-    if not ranked(history):
-        raise ValueError("no architecture finished training; see the failure reasons in the trials")
     top = len(candidates(history, confirm_top))
+    if top == 0:
+        raise ValueError("no architecture finished training; see the failure reasons in the trials")
     runs = top * confirm_folds if top > 1 and confirm_folds > 1 else 0
     note = f"top {top}, {confirm_folds}-fold cross-validation"
     with progress_bar(progress and runs > 0, runs, "confirm") as update:

@@ -12,9 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
-from nasforge.evaluators.training import TrainingEvaluator, mean_cross_entropy
+from nasforge.evaluators.training import TrainingEvaluator
 from nasforge.history import History, Trial
 
 
@@ -108,19 +107,13 @@ def confirm_best(
         accs, losses = [], []
         epochs = int(trial.metrics.get("fidelity") or trainer.epochs)
         for fold, (fit, held_out) in enumerate(splits, start=1):
+            held = x[held_out], y[held_out]
             model, curve, failure = trainer.train(
-                trial.arch, x[fit], y[fit], epochs, (x[held_out], y[held_out]),
-                seed=trainer.seed + fold,
-            )  # fmt: skip
+                trial.arch, x[fit], y[fit], epochs, held, seed=trainer.seed + fold
+            )
             diverged = failure is not None or not curve
             accs.append(0.0 if diverged else curve[-1])
-            losses.append(
-                float("inf")
-                if diverged
-                else mean_cross_entropy(
-                    model, torch.from_numpy(x[held_out]), torch.from_numpy(y[held_out])
-                )
-            )
+            losses.append(float("inf") if diverged else trainer.validation_loss(model, held))
             done += 1
             if on_run is not None:
                 on_run(done, total)

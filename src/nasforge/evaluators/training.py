@@ -159,12 +159,14 @@ class TrainingEvaluator(Evaluator):
                         break
         return model, curve, None
 
-    def validation_loss(self, model: nn.Module) -> float:
-        """Mean cross-entropy on the validation split (no label smoothing)."""
+    def validation_loss(
+        self, model: nn.Module, data: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> float:
+        """Mean cross-entropy (no label smoothing) on `data`, by default the task's
+        validation split, within the evaluator's thread cap."""
+        x, y = (self.task.x_val, self.task.y_val) if data is None else data
         with _threads(self.threads):
-            return mean_cross_entropy(
-                model, torch.from_numpy(self.task.x_val), torch.from_numpy(self.task.y_val)
-            )
+            return mean_cross_entropy(model, torch.from_numpy(x), torch.from_numpy(y))
 
     def evaluate(self, arch: Architecture, context: EvaluationContext | None = None) -> Result:
         start = time.perf_counter()
