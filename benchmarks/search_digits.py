@@ -35,8 +35,7 @@ EPOCHS = 8
 def test_accuracies(trainer: TrainingEvaluator, arch, seeds: list[int]) -> list[float]:
     """Test accuracy after training on train + validation, once per training seed."""
     task = trainer.task
-    x = np.concatenate([task.x_train, task.x_val])
-    y = np.concatenate([task.y_train, task.y_val])
+    x, y = task.train_and_val()
     test = torch.from_numpy(task.x_test), torch.from_numpy(task.y_test)
     scores = []
     for seed in seeds:

@@ -21,7 +21,7 @@ class Registry:
         self.entry_point_group = entry_point_group
         self.builtin_module = builtin_module
         self._items: dict[str, Callable[..., Any]] = {}
-        self._entry_points_loaded = False
+        self._components_loaded = False
 
     def register(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Decorator adding a constructor under `name`."""
@@ -35,12 +35,12 @@ class Registry:
     def add(self, name: str, constructor: Callable[..., Any]) -> None:
         self._items[name] = constructor
 
-    def _load_entry_points(self) -> None:
+    def _load_components(self) -> None:
         """Import the built-in module (it registers its components), then third-party
         entry points, once."""
-        if self._entry_points_loaded:
+        if self._components_loaded:
             return
-        self._entry_points_loaded = True
+        self._components_loaded = True
         if self.builtin_module:
             importlib.import_module(self.builtin_module)
         for entry_point in metadata.entry_points(group=self.entry_point_group):
@@ -49,7 +49,7 @@ class Registry:
     def get(self, name: str) -> Callable[..., Any]:
         """The constructor registered as `name`; `ValueError` listing the known names if none."""
         if name not in self._items:
-            self._load_entry_points()
+            self._load_components()
         try:
             return self._items[name]
         except KeyError:
@@ -61,7 +61,7 @@ class Registry:
         return self.get(name)(**kwargs)
 
     def names(self) -> list[str]:
-        self._load_entry_points()
+        self._load_components()
         return sorted(self._items)
 
     def __contains__(self, name: object) -> bool:

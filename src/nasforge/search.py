@@ -193,10 +193,7 @@ def search(
         except KeyboardInterrupt:
             raise SearchInterrupted(study.name, run_dir) from None
     model, _, failure = trainer.train(
-        best.arch,
-        np.concatenate([task.x_train, task.x_val]),
-        np.concatenate([task.y_train, task.y_val]),
-        final_epochs or int(best.metrics.get("fidelity", epochs)),
+        best.arch, *task.train_and_val(), final_epochs or int(best.metrics.get("fidelity", epochs))
     )
     if failure is not None:
         raise ValueError(f"retraining the best architecture failed: {failure}")

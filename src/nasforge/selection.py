@@ -97,9 +97,7 @@ def confirm_best(
         return None, []
     if len(chosen) < 2 or folds < 2:
         return chosen[0], []
-    task = trainer.task
-    x = np.concatenate([task.x_train, task.x_val])
-    y = np.concatenate([task.y_train, task.y_val])
+    x, y = trainer.task.train_and_val()
     splits = folds_of(y, folds, trainer.seed)
     total, done = len(chosen) * folds, 0
     results = []

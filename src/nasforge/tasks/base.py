@@ -38,6 +38,14 @@ class Task:
     def has_data(self) -> bool:
         return self.x_train is not None
 
+    def train_and_val(self) -> tuple[np.ndarray, np.ndarray]:
+        """Training and validation examples together: what the final model and the
+        cross-validation of candidates train on."""
+        return (
+            np.concatenate([self.x_train, self.x_val]),
+            np.concatenate([self.y_train, self.y_val]),
+        )
+
     def split_sizes(self) -> dict[str, int]:
         """Examples per split (0 for a split the task does not carry)."""
         return {
