@@ -26,7 +26,7 @@ import torch
 
 from nasforge.constraints import Constraints, parse_quantity
 from nasforge.evaluators.training import TrainingEvaluator, accuracy
-from nasforge.search import default_space, search
+from nasforge.run.search import default_space, search
 from nasforge.tasks import load_task
 
 EPOCHS = 8

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from nasforge.cli import app
 from nasforge.constraints import Constraints, pareto_front, parse_quantity
-from nasforge.search import search
+from nasforge.run.search import search
 from nasforge.spaces import MLPSpace
 
 

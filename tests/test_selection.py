@@ -8,7 +8,8 @@ import pytest
 
 from nasforge.evaluators.training import TrainingEvaluator
 from nasforge.history import History
-from nasforge.selection import candidates, confirm_best, folds_of, ranked
+from nasforge.history import ranked
+from nasforge.run.selection import candidates, confirm_best, folds_of
 from nasforge.spaces import MLPSpace
 from nasforge.tasks import load_task
 

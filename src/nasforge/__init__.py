@@ -20,7 +20,10 @@ _WHERE = {
     "NB201Benchmark": "nasforge.evaluators",
     "Result": "nasforge.evaluators",
     "SimulatedCost": "nasforge.evaluators",
-    "run_study": "nasforge.execution",
+    "run_study": "nasforge.run.loop",
+    "TrialLog": "nasforge.run.loop",
+    "SearchResult": "nasforge.run.result",
+    "search": "nasforge.run.search",
     "History": "nasforge.history",
     "Trial": "nasforge.history",
     "EVALUATORS": "nasforge.registry",
@@ -60,18 +63,21 @@ __all__ = [
     "RandomSearch",
     "RegularizedEvolution",
     "Result",
+    "SearchResult",
     "SearchSpace",
     "SimulatedCost",
     "Strategy",
     "Study",
     "Task",
     "Trial",
+    "TrialLog",
     "__version__",
     "benchmark",
     "get_space",
     "get_strategy",
     "load_study",
     "run_study",
+    "search",
 ]
 
 
@@ -98,9 +104,11 @@ if TYPE_CHECKING:
         Result,
         SimulatedCost,
     )
-    from nasforge.execution import run_study
     from nasforge.history import History, Trial
     from nasforge.registry import EVALUATORS, PROXIES, SPACES, STRATEGIES
+    from nasforge.run.loop import TrialLog, run_study
+    from nasforge.run.result import SearchResult
+    from nasforge.run.search import search
     from nasforge.spaces import CategoricalSpace, NB201Space, SearchSpace, get_space
     from nasforge.strategies import (
         LocalSearch,

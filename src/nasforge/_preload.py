@@ -8,7 +8,7 @@ import optuna
 
 # imported for their side effect, the import itself (PyTorch, spaces, strategies, training)
 import nasforge.evaluators.training
-import nasforge.execution
+import nasforge.run.loop
 import nasforge.spaces
 import nasforge.strategies  # noqa: F401
 

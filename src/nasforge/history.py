@@ -30,26 +30,54 @@ class Trial:
 
 
 class History:
-    """Trials in the order they finished, with fast membership tests by architecture."""
+    """Finished trials (complete, failed, infeasible) in the order they finished, and apart
+    from them the jobs still running, with fast membership tests by architecture.
 
-    def __init__(self, trials: Iterable[Trial] = ()) -> None:
+    Iterating, `len` and indexing see finished trials only; `arch in history` is true for
+    finished and running architectures alike, so a strategy never proposes one twice.
+    """
+
+    def __init__(self, trials: Iterable[Trial] = (), running: Iterable[Trial] = ()) -> None:
         self._trials: list[Trial] = []
         self._seen: set[Architecture] = set()
+        self._running: dict[int, Trial] = {}
         for trial in trials:
             self.append(trial)
+        for trial in running:
+            self.start(trial)
 
     def append(self, trial: Trial) -> None:
+        """Record a finished trial; a running job with its number is finished by it."""
+        self._running.pop(trial.number, None)
         self._trials.append(trial)
         self._seen.add(trial.arch)
 
+    def start(self, trial: Trial) -> None:
+        """Record a job that is being evaluated (its metrics hold at most its fidelity)."""
+        self._running[trial.number] = trial
+
     def add(self, arch: Architecture, metrics: dict[str, float], **fields: Any) -> Trial:
         """Record a completed evaluation of `arch` and return its trial."""
-        trial = Trial(len(self._trials), arch, metrics, **fields)
+        trial = Trial(self.proposed, arch, metrics, **fields)
         self.append(trial)
         return trial
 
+    @property
+    def running(self) -> list[Trial]:
+        """The jobs being evaluated now, by trial number."""
+        return [self._running[n] for n in sorted(self._running)]
+
+    @property
+    def proposed(self) -> int:
+        """Every job handed out so far: finished and running."""
+        return len(self._trials) + len(self._running)
+
+    def in_order(self) -> list[Trial]:
+        """Finished and running trials by trial number: the order they were proposed."""
+        return sorted([*self._trials, *self._running.values()], key=lambda t: t.number)
+
     def __contains__(self, arch: object) -> bool:
-        return arch in self._seen
+        return arch in self._seen or any(t.arch == arch for t in self._running.values())
 
     def __len__(self) -> int:
         return len(self._trials)
@@ -91,3 +119,21 @@ class History:
             for t in self._trials
         ]
         return pd.DataFrame(rows)
+
+
+def ranking_key(trial: Trial) -> tuple[float, float, float, int]:
+    """Most training epochs first, then validation accuracy, then lower validation
+    loss, then the earlier trial."""
+    metrics = trial.metrics
+    return (
+        metrics.get("fidelity", 0.0),
+        metrics["val_acc"],
+        -metrics.get("val_loss", 0.0),
+        -trial.number,
+    )
+
+
+def ranked(history: History) -> list[Trial]:
+    """Completed trials with a validation accuracy, best first by `ranking_key`."""
+    completed = [t for t in history.completed() if "val_acc" in t.metrics]
+    return sorted(completed, key=ranking_key, reverse=True)

@@ -7,7 +7,7 @@ import typer
 from typer.testing import CliRunner
 
 from nasforge.bench.predictors import evaluate_predictors
-from nasforge.cli_predictors import predictors_app
+from nasforge.cli.predictors import predictors_app
 
 runner = CliRunner()
 app = typer.Typer()  # wired as in nasforge.cli: `nasforge predictors eval`

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nasforge.history import History
-from nasforge.search import search
+from nasforge.run.search import search
 from nasforge.strategies import Hyperband, SuccessiveHalving
 
 

@@ -8,7 +8,7 @@ import optuna
 from typer.testing import CliRunner
 
 from nasforge.cli import app
-from nasforge.search import search
+from nasforge.run.search import search
 from nasforge.study import load_study
 
 runner = CliRunner()

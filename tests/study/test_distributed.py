@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 from nasforge.evaluators.base import SimulatedCost
-from nasforge.execution import run_study
+from nasforge.run.loop import run_study
 from nasforge.registry import STRATEGIES
 from nasforge.study import Study, load_study
 

@@ -9,7 +9,7 @@ import pytest
 
 from nasforge.architecture import Architecture
 from nasforge.evaluators.base import Evaluator, SimulatedCost
-from nasforge.execution import run_study
+from nasforge.run.loop import run_study
 from nasforge.registry import STRATEGIES
 from nasforge.study import Study, load_study
 

@@ -20,7 +20,8 @@ class Strategy(ABC):
     """Proposes architectures. Everything it knows comes from `history`, so searches can
     resume and run on parallel workers; caches may speed it up but never change a result.
 
-    Subclasses set `metric`, `maximize` and `allow_duplicates` in their constructors.
+    Subclasses set `metric`, `maximize` and `allow_duplicates` in their constructors and
+    implement `propose`; `propose_job` is the one optional hook.
     """
 
     metric: str = "val_acc"
@@ -32,6 +33,14 @@ class Strategy(ABC):
         self, space: SearchSpace, history: History, rng: np.random.Generator
     ) -> Architecture:
         """The next architecture to evaluate."""
+
+    def propose_job(
+        self, space: SearchSpace, history: History, rng: np.random.Generator
+    ) -> tuple[Architecture, int | None]:
+        """The next job: an architecture and the fidelity (training epochs) to evaluate it
+        at, None for the run's default. Multi-fidelity strategies override this; the loop
+        always calls it, and by default it is `(propose(...), None)`."""
+        return self.propose(space, history, rng), None
 
     def score(self, trial: Trial) -> float:
         """The trial's objective, signed so that larger is better; -inf when missing."""

@@ -36,6 +36,8 @@ class _Halving(Strategy):
     eta: int
     base: str
 
+    allow_duplicates = True  # a promotion trains an evaluated architecture for longer
+
     def propose(
         self, space: SearchSpace, history: History, rng: np.random.Generator
     ) -> Architecture:
@@ -59,13 +61,13 @@ class _Halving(Strategy):
         self._check()
         brackets = self._brackets()
         sizes = [sum(n0 // self.eta**k for k in range(len(rungs))) for n0, rungs in brackets]
-        done = len(history) % sum(sizes)
+        done = history.proposed % sum(sizes)
         index = 0
         while done >= sizes[index]:
             done -= sizes[index]
             index += 1
         n0, rungs = brackets[index]
-        bracket = history.trials[len(history) - done :] if done else []
+        bracket = history.in_order()[history.proposed - done :] if done else []
         for k, epochs in enumerate(rungs):
             at_rung = [t for t in bracket if t.metrics.get("fidelity") == epochs]
             wanted = n0 // self.eta**k

@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from nasforge.bench.proxies import evaluate_proxies, top_precision
-from nasforge.cli_proxies import proxies_app
+from nasforge.cli.proxies import proxies_app
 
 runner = CliRunner()
 app = typer.Typer()

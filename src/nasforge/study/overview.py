@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from nasforge.selection import ranking_key
+from nasforge.history import ranking_key
 from nasforge.study import StoredTrial, load_study
 
 

@@ -10,7 +10,6 @@ interrupted -> FAIL, infeasible (rejected before training) -> PRUNED.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -20,88 +19,27 @@ from typing import Any
 import numpy as np
 
 from nasforge.architecture import Architecture
-from nasforge.errors import NasforgeError
 from nasforge.history import History, Trial
-
-STUDY_FILE = "study.db"
-INTERRUPTED = "interrupted"
-_OPTUNA_STATE = {"complete": "COMPLETE", "failed": "FAIL", INTERRUPTED: "FAIL"}
-
-
-class StudyError(NasforgeError):
-    """The study cannot be opened, created or continued as asked."""
-
-
-MEMORY = "memory"
-
-
-def storage_url(location: str | Path) -> str:
-    """An SQLAlchemy URL for `location`: URLs pass through, a directory means its
-    `study.db`, any other path is a SQLite file; "memory" keeps the study in this process."""
-    text = str(location)
-    if "://" in text or text == MEMORY:
-        return text
-    path = Path(text)
-    if path.is_dir() or not path.suffix:
-        path = path / STUDY_FILE
-    return f"sqlite:///{path.resolve()}"
-
-
-def _open_storage(url: str, checked: bool = False):
-    """Optuna's storage for `url`; `checked` skips the schema checks a worker need not
-    repeat (the driver that created the study did them)."""
-    import optuna
-
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    if url == MEMORY:
-        return optuna.storages.InMemoryStorage()
-    try:
-        storage = optuna.storages.RDBStorage(
-            url, engine_kwargs=_engine_kwargs(url), skip_compatibility_check=checked,
-            skip_table_creation=checked,
-        )  # fmt: skip
-        if url.startswith("sqlite"):
-            _write_ahead_log(storage.engine)
-        return storage
-    except ImportError as error:
-        raise StudyError(
-            f"cannot open {url.split('://')[0]} storage: {error}; for PostgreSQL install "
-            "nasforge[postgres] (psycopg2)"
-        ) from error
-    except Exception as error:  # sqlalchemy's OperationalError and friends
-        raise StudyError(f"cannot open the study storage {_redact(url)}: {error}") from error
-
-
-def _engine_kwargs(url: str) -> dict[str, Any]:
-    if url.startswith("sqlite"):
-        # Parallel worker processes write to one file: wait for the lock, do not fail.
-        return {"connect_args": {"timeout": 60}}
-    return {"pool_pre_ping": True}
-
-
-def _write_ahead_log(engine) -> None:
-    """SQLite in write-ahead-log mode with normal sync: a commit no longer waits for the
-    disk, yet a killed process loses nothing committed (only a power cut could)."""
-    from sqlalchemy import event
-
-    def pragmas(connection, _record) -> None:
-        cursor = connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
-
-    event.listen(engine, "connect", pragmas)
-    engine.dispose()  # connections opened while Optuna set up the tables lack the pragmas
-
-
-def _redact(url: str) -> str:
-    """`url` without its password."""
-    if "@" not in url or "://" not in url:
-        return url
-    scheme, rest = url.split("://", 1)
-    credentials, host = rest.rsplit("@", 1)
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}"
+from nasforge.study import fast_rows
+from nasforge.study.records import (
+    INTERRUPTED,
+    OPTUNA_STATE,
+    StoredTrial,
+    finite,
+    job_attrs,
+    parameters,
+    to_trial,
+)
+from nasforge.study.storage import (
+    MEMORY,
+    StudyError,
+    open_for_reading,
+    open_for_writing,
+    open_in_worker,
+    redact,
+    sqlite_path,
+    storage_url,
+)
 
 
 class Study:
@@ -111,14 +49,14 @@ class Study:
     def __init__(self, storage: str | Path, name: str, _storage=None, _study_id=None) -> None:
         self.url = storage_url(storage)
         self.name = name
-        self._storage = _storage or _open_storage(self.url)
+        self._storage = _storage or open_for_reading(self.url)
         if _study_id is None:
             try:
                 _study_id = self._storage.get_study_id_from_name(name)
             except KeyError:
                 known = [s.study_name for s in self._storage.get_all_studies()]
                 raise StudyError(
-                    f"no study {name!r} in {_redact(self.url)}"
+                    f"no study {name!r} in {redact(self.url)}"
                     + (f"; it holds: {', '.join(known)}" if known else "; it holds none")
                 ) from None
         self._id = _study_id
@@ -136,20 +74,22 @@ class Study:
         load_if_exists: bool = False,
     ) -> Study:
         """A new study (or the existing one when `load_if_exists`). `attrs` records the
-        search's settings; reopening with different settings is an error naming them."""
+        search's settings; reopening with different settings is an error naming them. A
+        directory given as `storage` is made if its parent exists; no other folder is."""
         from optuna.study import StudyDirection
 
         url = storage_url(storage)
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        backend = _open_storage(url)
+        folder = sqlite_path(url).parent if sqlite_path(url) else None
+        if folder is not None and "://" not in str(storage) and folder.parent.is_dir():
+            folder.mkdir(exist_ok=True)
+        backend = open_for_writing(url)
         try:
             study_id = backend.get_study_id_from_name(name)
         except KeyError:
             study_id = None
         if study_id is not None and not load_if_exists:
             raise StudyError(
-                f"study {name!r} already exists in {_redact(url)}; resume it or pick a new name"
+                f"study {name!r} already exists in {redact(url)}; resume it or pick a new name"
             )
         if study_id is None:
             wanted = [StudyDirection[d.upper()] for d in directions]
@@ -184,13 +124,13 @@ class Study:
         """Record `arch` as running; returns the trial number."""
         import optuna
 
-        params, distributions = _parameters(arch, self.choices)
-        job = {"text": text, "json": arch.to_json(), "fidelity": _float_or_none(fidelity)}
-        if self._fast_rows_possible():
-            frozen = self._storage._create_new_trial(self._id)
-            self._insert_rows(frozen._trial_id, {"arch": job}, params, distributions)
-            self._trial_ids[frozen.number] = frozen._trial_id
-            return frozen.number
+        params, distributions = parameters(arch, self.choices)
+        job = job_attrs(arch, text, fidelity)
+        if fast_rows.available(self._storage):
+            number, trial_id = fast_rows.create_running_trial(self._storage, self._id)
+            fast_rows.insert_rows(self._storage, trial_id, {"arch": job}, params, distributions)
+            self._trial_ids[number] = trial_id
+            return number
         running = optuna.trial.TrialState.RUNNING
         return self._create_from_template(running, params, distributions, {"arch": job})
 
@@ -209,40 +149,6 @@ class Study:
         number = self._storage.get_trial_number_from_id(trial_id)
         self._trial_ids[number] = trial_id
         return number
-
-    def _fast_rows_possible(self) -> bool:
-        """Whether rows can go in with one bulk insert: Optuna's own per-row path costs
-        about 3 ORM queries per parameter, several times our 10 ms budget per trial."""
-        return hasattr(self._storage, "engine") and hasattr(self._storage, "_create_new_trial")
-
-    def _insert_rows(
-        self,
-        trial_id: int,
-        attrs: Mapping[str, Any],
-        params: Mapping[str, Any] = {},
-        distributions: Mapping[str, Any] = {},
-    ) -> None:
-        """Insert new user attributes and parameters of a running trial into Optuna's own
-        tables in one transaction (the rows Optuna itself would write, read back by it)."""
-        from optuna.distributions import distribution_to_json
-        from optuna.storages._rdb import models
-
-        with self._storage.engine.begin() as connection:
-            if params:
-                rows = [
-                    {
-                        "trial_id": trial_id, "param_name": label,
-                        "param_value": distributions[label].to_internal_repr(value),
-                        "distribution_json": distribution_to_json(distributions[label]),
-                    }
-                    for label, value in params.items()
-                ]  # fmt: skip
-                connection.execute(models.TrialParamModel.__table__.insert(), rows)
-            rows = [
-                {"trial_id": trial_id, "key": key, "value_json": json.dumps(value)}
-                for key, value in attrs.items()
-            ]
-            connection.execute(models.TrialUserAttributeModel.__table__.insert(), rows)
 
     def finish(
         self,
@@ -264,14 +170,14 @@ class Study:
             values = [float(metrics.get(o, math.nan)) for o in objectives]
             if not all(math.isfinite(v) for v in values):
                 values = None
-        outcome = {"metrics": _finite(metrics), "cost_s": float(cost_s), "state": state}
+        outcome = {"metrics": finite(metrics), "cost_s": float(cost_s), "state": state}
         if failure:
             outcome["failure"] = failure
-        if self._fast_rows_possible() and state != INTERRUPTED:
-            self._insert_rows(trial_id, {"outcome": outcome})
+        if fast_rows.available(self._storage) and state != INTERRUPTED:
+            fast_rows.insert_rows(self._storage, trial_id, {"outcome": outcome})
         else:  # also when recovering: an outcome row may exist if the crash came in between
             self._storage.set_trial_user_attr(trial_id, "outcome", outcome)
-        optuna_state = TrialState[_OPTUNA_STATE.get(state, "FAIL")]
+        optuna_state = TrialState[OPTUNA_STATE.get(state, "FAIL")]
         if values is None and optuna_state == TrialState.COMPLETE:
             optuna_state = TrialState.FAIL
         self._storage.set_trial_state_values(trial_id, optuna_state, values)
@@ -282,10 +188,10 @@ class Study:
         """Record an architecture rejected by the hard limits, never trained."""
         import optuna
 
-        params, distributions = _parameters(arch, self.choices)
-        outcome = {"metrics": _finite(metrics), "cost_s": 0.0, "state": "infeasible"}
+        params, distributions = parameters(arch, self.choices)
+        outcome = {"metrics": finite(metrics), "cost_s": 0.0, "state": "infeasible"}
         outcome["failure"] = reason
-        job = {"text": text, "json": arch.to_json(), "fidelity": None}
+        job = job_attrs(arch, text, None)
         pruned = optuna.trial.TrialState.PRUNED
         return self._create_from_template(
             pruned, params, distributions, {"arch": job, "outcome": outcome}
@@ -322,7 +228,7 @@ class Study:
         finished = [f for f in frozen if f.datetime_complete is not None]
         finished.sort(key=lambda f: (f.datetime_complete, f.number))
         running = [f for f in frozen if f.datetime_complete is None] if include_running else []
-        return [_to_trial(f) for f in finished + sorted(running, key=lambda f: f.number)]
+        return [to_trial(f) for f in finished + sorted(running, key=lambda f: f.number)]
 
     def history(self) -> History:
         """Finished trials a strategy learns from (interrupted ones carry nothing)."""
@@ -385,87 +291,21 @@ class Study:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.url, self.name, self._id = state["url"], state["name"], state["id"]
-        self._storage = _open_storage(self.url, checked=True)
+        self._storage = open_in_worker(self.url)
         self._trial_ids = {}
         self.choices = {}
-
-
-class StoredTrial(Trial):
-    """A `Trial` read back from a study, with its architecture text and fidelity."""
-
-    def __init__(self, *args: Any, text: str = "", fidelity: float | None = None, **kw: Any):
-        super().__init__(*args, **kw)
-        object.__setattr__(self, "text", text)
-        object.__setattr__(self, "fidelity", fidelity)
-
-
-def _to_trial(frozen) -> StoredTrial:
-    job = frozen.user_attrs["arch"]
-    outcome = frozen.user_attrs.get("outcome", {})
-    metrics = {
-        k: (math.nan if v is None else float(v)) for k, v in outcome.get("metrics", {}).items()
-    }
-    return StoredTrial(
-        frozen.number,
-        Architecture.from_json(job["json"]),
-        metrics,
-        cost_s=float(outcome.get("cost_s", 0.0)),
-        state=outcome.get("state", "running"),
-        failure=outcome.get("failure"),
-        text=job["text"],
-        fidelity=job["fidelity"],
-    )
-
-
-def _float_or_none(value: float | None) -> float | None:
-    return None if value is None else float(value)
-
-
-def _finite(metrics: Mapping[str, float]) -> dict[str, float | None]:
-    """JSON-safe metrics: NaN and infinities become None (read back as NaN)."""
-    out: dict[str, float | None] = {}
-    for key, value in metrics.items():
-        number = float(value)
-        out[key] = number if math.isfinite(number) else None
-    return out
-
-
-def space_choices(space) -> dict[str, tuple]:
-    """Each decision's choices for a `CategoricalSpace`; empty for other spaces (their
-    trials then carry no Optuna parameters, only the architecture)."""
-    return {label: tuple(choices) for label, choices in getattr(space, "decisions", ())}
-
-
-def _parameters(
-    arch: Architecture, choices: Mapping[str, tuple]
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The architecture's decisions as Optuna categorical parameters over the space's choices
-    (Optuna requires the same distribution for a parameter in every trial)."""
-    from optuna.distributions import CategoricalDistribution
-
-    params, distributions = {}, {}
-    for label, value in arch.items():
-        options = choices.get(label)
-        if options is None or value not in options:
-            continue
-        if all(isinstance(o, (str, int, float, bool)) or o is None for o in options):
-            params[label] = value
-            distributions[label] = CategoricalDistribution(options)
-    return params, distributions
 
 
 def load_study(location: str | Path, name: str | None = None) -> Study:
     """Open a finished or running study: `location` is a run directory, a SQLite file or a
     storage URL; `name` may be left out when the storage holds one study."""
     url = storage_url(location)
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        raise StudyError(f"no study database at {url.removeprefix('sqlite:///')}")
-    backend = _open_storage(url)
+    backend = open_for_reading(url)
     if name is None:
         names = [s.study_name for s in backend.get_all_studies()]
         if len(names) != 1:
             raise StudyError(
-                f"{_redact(url)} holds {len(names)} studies"
+                f"{redact(url)} holds {len(names)} studies"
                 + (f" ({', '.join(names)}); name one" if names else "")
             )
         name = names[0]

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from torch import nn
 
 from nasforge.export import export_onnx, save_state_dict
-
-if TYPE_CHECKING:
-    from nasforge.search import SearchResult
+from nasforge.run.result import SearchResult, summary
 
 
 def fresh_directory(root: Path, name: str) -> Path:
@@ -29,8 +26,6 @@ def write_run_directory(
     result: SearchResult, model: nn.Module, run: Path, export: bool
 ) -> tuple[Path, dict[str, Path]]:
     """Write every artefact of `result` into `run`; returns it and the file paths."""
-    from nasforge.search import summary
-
     files = {
         "trials": run / "trials.csv",
         "best_text": run / "best_arch.txt",

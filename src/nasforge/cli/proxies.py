@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from nasforge._cli_common import USER_ERRORS, _fail, _names, console
+from nasforge.cli.common import USER_ERRORS, _fail, _names, console
 
 proxies_app = typer.Typer(
     help="Zero-cost proxies: training-free scores of untrained networks.",

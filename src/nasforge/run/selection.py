@@ -14,25 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nasforge.evaluators.training import TrainingEvaluator
-from nasforge.history import History, Trial
-
-
-def ranking_key(trial: Trial) -> tuple[float, float, float, int]:
-    """Most training epochs first, then validation accuracy, then lower validation
-    loss, then the earlier trial."""
-    metrics = trial.metrics
-    return (
-        metrics.get("fidelity", 0.0),
-        metrics["val_acc"],
-        -metrics.get("val_loss", 0.0),
-        -trial.number,
-    )
-
-
-def ranked(history: History) -> list[Trial]:
-    """Completed trials with a validation accuracy, best first by `ranking_key`."""
-    completed = [t for t in history.completed() if "val_acc" in t.metrics]
-    return sorted(completed, key=ranking_key, reverse=True)
+from nasforge.history import History, Trial, ranked
 
 
 @dataclass

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nasforge._cli_common import USER_ERRORS, _fail, _names
+from nasforge.cli.common import USER_ERRORS, _fail, _names
 
 predictors_app = typer.Typer(
     help="Performance predictors: rank-correlation evaluation.",

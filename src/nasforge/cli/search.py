@@ -1,0 +1,137 @@
+"""`nasforge search`: the main job, from the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from nasforge.cli.common import USER_ERRORS, _fail, _names, console
+
+
+def search_command(
+    data: Annotated[
+        str,
+        typer.Option(
+            help="digits, breast_cancer, wine, or a .csv / .npz / image folder / CIFAR dir."
+        ),
+    ] = "digits",
+    space: Annotated[
+        str | None,
+        typer.Option(help="Search space (default: nb201 cells for images, mlp for tables)."),
+    ] = None,
+    strategy: Annotated[str, typer.Option(help="Search strategy.")] = "evolution",
+    trials: Annotated[int, typer.Option(help="Architectures to train.")] = 24,
+    time_budget: Annotated[
+        float | None, typer.Option(help="Stop proposing after this many seconds.")
+    ] = None,
+    epochs: Annotated[int, typer.Option(help="Training epochs per architecture.")] = 8,
+    final_epochs: Annotated[
+        int | None, typer.Option(help="Epochs to retrain the best (default: --epochs).")
+    ] = None,
+    max_params: Annotated[str | None, typer.Option(help="Parameter limit, e.g. 100k.")] = None,
+    max_flops: Annotated[str | None, typer.Option(help="FLOPs limit, e.g. 5M.")] = None,
+    max_latency_ms: Annotated[
+        float | None, typer.Option(help="Batch-1 latency limit on this machine (ms).")
+    ] = None,
+    objectives: Annotated[
+        str, typer.Option(help="val_acc, optionally with params, flops, latency_ms (Pareto front).")
+    ] = "val_acc",
+    seed: Annotated[int, typer.Option(help="Seed for splits, search and training.")] = 0,
+    output: Annotated[Path, typer.Option(help="Directory for run directories.")] = Path("runs"),
+    threads: Annotated[int, typer.Option(help="PyTorch CPU threads (0: PyTorch's default).")] = 0,
+    export: Annotated[bool, typer.Option(help="Export the best model to ONNX.")] = True,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    name: Annotated[
+        str | None, typer.Option(help="Run and study name (default: TASK-SPACE).")
+    ] = None,
+    storage: Annotated[
+        str | None,
+        typer.Option(help="Study storage URL, e.g. postgresql://... (default: RUN/study.db)."),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option(help="Continue the run OUTPUT/NAME where it stopped.")
+    ] = False,
+    workers: Annotated[int, typer.Option(help="Architectures trained at once.")] = 1,
+    ray: Annotated[bool, typer.Option(help="Run the workers as Ray tasks.")] = False,
+    ray_address: Annotated[
+        str | None, typer.Option(help="Existing Ray cluster (default: start a local one).")
+    ] = None,
+    confirm_top: Annotated[
+        int, typer.Option(help="Best candidates cross-validated before choosing (1: none).")
+    ] = 4,
+    confirm_folds: Annotated[
+        int, typer.Option(help="Cross-validation folds on train + validation.")
+    ] = 3,
+) -> None:
+    """Search architectures for a task by training them; retrain, test and export the best."""
+    from nasforge.constraints import Constraints, parse_quantity
+    from nasforge.run.search import search as run_search
+
+    try:
+        limits = Constraints(
+            max_params=parse_quantity(max_params) if max_params else None,
+            max_flops=parse_quantity(max_flops) if max_flops else None,
+            max_latency_ms=max_latency_ms,
+        )
+        result = run_search(
+            data=data,
+            space=space,
+            strategy=strategy,
+            trials=trials,
+            time_budget_s=time_budget,
+            epochs=epochs,
+            final_epochs=final_epochs,
+            constraints=limits,
+            objectives=_names(objectives),
+            seed=seed,
+            output_dir=output,
+            threads=threads or None,
+            export=export,
+            progress=progress and sys.stderr.isatty(),
+            name=name,
+            storage=storage,
+            resume=resume,
+            workers=workers,
+            ray=ray or ray_address is not None,
+            ray_address=ray_address,
+            confirm_top=confirm_top,
+            confirm_folds=confirm_folds,
+        )
+    except USER_ERRORS as error:
+        _fail(error)
+    except KeyboardInterrupt as stop:
+        name = getattr(stop, "name", None)
+        how = f"the same command with --resume --name {name}" if name else "it with --resume"
+        console.print(f"interrupted: completed trials are kept in the study; run {how}")
+        raise typer.Exit(130) from None
+    board = result.leaderboard()
+    table = Table(title=f"leaderboard: {result.space.name} on {result.task.name}")
+    for column in ("trial", "architecture", "val acc", "params", "flops"):
+        table.add_column(column, justify="left" if column == "architecture" else "right")
+    for _, row in board.iterrows():
+        table.add_row(
+            str(row["trial"]), row["arch"], f"{row['val_acc']:.2f}",
+            f"{row['params']:,.0f}", f"{row['flops']:,.0f}",
+        )  # fmt: skip
+    console.print(table)
+    if result.rejected:
+        console.print(f"{result.rejected} architectures broke the limits and were never trained")
+    if result.pareto:
+        console.print(
+            f"Pareto front ({', '.join(result.objectives)}): {len(result.pareto)} architectures"
+        )
+    if result.confirmation:
+        folds = len(result.confirmation[0].fold_acc)
+        console.print(
+            f"{folds}-fold cross-validation of the top {len(result.confirmation)}: trial "
+            f"{result.best.number} is best ({result.confirmation[0].mean_acc:.2f}% mean)"
+        )
+    console.print(f"best: {result.space.format(result.best.arch)}")
+    console.print(
+        f"test accuracy after retraining on train+val: [bold]{result.test_acc:.2f}%[/] "
+        f"({result.seconds:.0f} s); run directory: {result.run_dir}"
+    )

@@ -1,0 +1,67 @@
+"""`nasforge show` and `nasforge parse`: read a run back, check an architecture string."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from nasforge.cli.common import USER_ERRORS, _fail, console
+
+
+def show(
+    run: Annotated[str, typer.Argument(help="Run directory, study.db file, or storage URL.")],
+    name: Annotated[
+        str | None, typer.Option(help="Study name (needed when the storage holds several).")
+    ] = None,
+    top: Annotated[int, typer.Option(help="Trials to list, best first.")] = 10,
+) -> None:
+    """Show a run's trials, best architecture and Pareto front, read from its study."""
+    from nasforge.study.overview import study_overview
+
+    try:
+        overview = study_overview(run, name, top)
+    except USER_ERRORS as error:
+        _fail(error)
+    table = Table(title=f"study {overview.name}: {overview.counts_text}")
+    for column in overview.table.columns:
+        table.add_column(column, justify="left" if column == "architecture" else "right")
+    for row in overview.table.itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    console.print(table)
+    if overview.best is not None:
+        console.print(
+            f"best validation accuracy: {overview.best.text} (trial {overview.best.number})"
+        )
+    if overview.summary is not None:
+        info = overview.summary
+        confirmed = " after cross-validating the top candidates" if info.get("confirmation") else ""
+        console.print(
+            f"chosen{confirmed}: {info['best_arch']}, test accuracy {info['test_acc']:.2f}%"
+        )
+    if overview.pareto:
+        console.print(f"Pareto front ({', '.join(overview.objectives)}):")
+        for trial in overview.pareto:
+            values = ", ".join(f"{o} {trial.metrics[o]:.4g}" for o in overview.objectives)
+            console.print(f"  trial {trial.number}: {values}  {trial.text}")
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value.is_integer() or abs(value) >= 1e5 else f"{value:,.2f}"
+    return str(value)
+
+
+def parse(
+    arch: Annotated[str, typer.Argument(help="Architecture text, e.g. a NAS-Bench-201 string.")],
+    space: Annotated[str, typer.Option(help="Search space: nb201, chain or mlp.")] = "nb201",
+) -> None:
+    """Check an architecture string and print its decisions as JSON."""
+    from nasforge.spaces import get_space
+
+    try:
+        parsed = get_space(space).parse(arch)
+    except USER_ERRORS as error:
+        _fail(error)
+    console.print_json(parsed.to_json())
