@@ -12,8 +12,10 @@ import pandas as pd
 
 @dataclass
 class BenchmarkResult:
-    """Per strategy, seed and query: the best validation accuracy so far and the (seed-mean)
-    test accuracy of that incumbent. `optimum` is the best test accuracy in the space."""
+    """Per strategy, seed and query: the best validation accuracy so far, the (seed-mean)
+    test accuracy of that incumbent and the training epochs spent so far. `optimum` is the
+    best test accuracy in the space. With `fidelities` (the cost axis) runs differ in
+    length and are compared at equal epoch cost as well as by query."""
 
     space: str
     dataset: str
@@ -25,6 +27,7 @@ class BenchmarkResult:
     optimum: float
     curves: pd.DataFrame
     run_seconds: dict[str, float] = field(default_factory=dict)
+    fidelities: list[int] | None = None
 
     def checkpoints(self) -> list[int]:
         """Query counts reported in the summary: 10, 30, 100, 300, ... up to the budget."""
@@ -32,20 +35,39 @@ class BenchmarkResult:
         return [*marks, self.budget]
 
     def at(self, query: int) -> pd.DataFrame:
-        """Test accuracy of each run's incumbent after `query` queries (one row per run)."""
-        return self.curves[self.curves["query"] == query]
+        """Each run's row after `query` queries, or its last row if it stopped earlier."""
+        return self._last_rows(self.curves[self.curves["query"] <= query])
+
+    def at_cost(self, epochs: float) -> pd.DataFrame:
+        """Each run's row when it had spent at most `epochs` training epochs."""
+        return self._last_rows(self.curves[self.curves["epochs"] <= epochs])
+
+    def _last_rows(self, rows: pd.DataFrame) -> pd.DataFrame:
+        return rows.groupby(["strategy", "seed"], sort=False).tail(1)
+
+    def cost_checkpoints(self) -> list[float]:
+        """Epoch costs reported with the cost axis: the cost of 10, 30, 100, ... evaluations
+        at the highest fidelity, up to the budget's."""
+        if not self.fidelities:
+            return []
+        return [m * max(self.fidelities) for m in self.checkpoints()]
 
     def summary(self) -> pd.DataFrame:
         """Per strategy: mean and std of the final test accuracy, regret, accuracy at each
         checkpoint, and queries per second of one search process (propose + look up)."""
-        final = self.at(self.budget).groupby("strategy")["test_acc"]
+        final = self._last_rows(self.curves).groupby("strategy")["test_acc"]
         table = pd.DataFrame({"mean": final.mean(), "std": final.std(ddof=1).fillna(0.0)})
         table["regret"] = self.optimum - table["mean"]
         for mark in self.checkpoints()[:-1]:
             table[f"at_{mark}"] = self.at(mark).groupby("strategy")["test_acc"].mean()
-        queries = self.budget * len(self.seeds)
+        for cost in self.cost_checkpoints():
+            table[f"at_{cost:g}_epochs"] = self.at_cost(cost).groupby("strategy")["test_acc"].mean()
+        runs = self._last_rows(self.curves).groupby("strategy")
+        table["queries"] = runs["query"].mean()
+        table["epochs"] = runs["epochs"].mean()
+        queries = runs["query"].sum()
         table["queries_per_s"] = [
-            queries / self.run_seconds[s] if self.run_seconds.get(s) else np.nan
+            queries[s] / self.run_seconds[s] if self.run_seconds.get(s) else np.nan
             for s in table.index
         ]
         return table.loc[self.strategies]
@@ -66,6 +88,7 @@ class BenchmarkResult:
             "seeds": self.seeds,
             "noise": self.noise,
             "fidelity": self.fidelity,
+            "fidelities": self.fidelities,
             "optimum": self.optimum,
             "strategies": self.strategies,
             "run_seconds": self.run_seconds,

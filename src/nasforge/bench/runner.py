@@ -18,9 +18,11 @@ import pandas as pd
 
 from nasforge._progress import progress_bar
 from nasforge.bench.report import BenchmarkResult
-from nasforge.evaluators.tabular import DATASETS, NB201Benchmark
-from nasforge.history import History
+from nasforge.evaluators.tabular import DATASETS, FIDELITIES, NB201Benchmark
+from nasforge.history import ranking_key
 from nasforge.registry import SPACES, STRATEGIES
+from nasforge.run.loop import TrialLog, run_study
+from nasforge.strategies.base import Strategy
 
 TABULAR_SPACES = ("nb201",)
 
@@ -34,34 +36,54 @@ class _Run:
     budget: int
     noise: str
     fidelity: int
+    fidelities: tuple[int, ...] | None
     data_path: str | None
 
 
-def _run_one(run: _Run) -> tuple[_Run, np.ndarray, np.ndarray, float]:
-    """One search: best-so-far validation and its test accuracy after every query."""
-    space = SPACES.create(run.space)
-    strategy = STRATEGIES.create(run.strategy)
+def _make_strategy(run: _Run) -> Strategy:
+    """The strategy of `run`; a multi-fidelity one gets the benchmark's fidelities."""
+    constructor = STRATEGIES.get(run.strategy)
+    cls = getattr(constructor, "func", constructor)  # registered partials name their class
+    if run.fidelities and getattr(cls, "multi_fidelity", False):
+        return constructor(fidelities=run.fidelities)
+    return constructor()
+
+
+def _run_one(run: _Run) -> tuple[_Run, pd.DataFrame, float]:
+    """One search through the one loop (in memory): after every evaluation, the epochs
+    spent so far, the incumbent's validation accuracy and its (seed-mean) test accuracy.
+
+    The incumbent is the ranking's first (most epochs, then validation accuracy), as in
+    `search`. With several `fidelities` the run stops at the epoch cost of `budget`
+    evaluations at the highest one, so strategies compare at equal cost."""
     evaluator = NB201Benchmark(
-        run.dataset,
-        noise=run.noise,
-        fidelity=run.fidelity,
-        cost_metrics=False,
+        run.dataset, noise=run.noise, fidelity=run.fidelity, cost_metrics=False,
         data_path=run.data_path,
-    )
-    rng = np.random.default_rng(run.seed)
-    history = History()
-    best_val = np.empty(run.budget)
-    best_test = np.empty(run.budget)
-    incumbent_val, incumbent_test = -np.inf, np.nan
+    )  # fmt: skip
+    trials, epoch_budget = run.budget, None
+    if run.fidelities:
+        top = max(run.fidelities)
+        trials, epoch_budget = run.budget * top // min(run.fidelities), run.budget * top
     start = time.perf_counter()
-    for query in range(run.budget):
-        arch = strategy.propose(space, history, rng)
-        metrics = evaluator.evaluate(arch).metrics
-        history.add(arch, metrics)
-        if metrics["val_acc"] > incumbent_val:
-            incumbent_val, incumbent_test = metrics["val_acc"], metrics["test_acc"]
-        best_val[query], best_test[query] = incumbent_val, incumbent_test
-    return run, best_val, best_test, time.perf_counter() - start
+    history = run_study(
+        TrialLog(), SPACES.create(run.space), _make_strategy(run), evaluator, trials,
+        seed=run.seed, fidelity=top if run.fidelities else run.fidelity,
+        epoch_budget=epoch_budget,
+    )  # fmt: skip
+    elapsed = time.perf_counter() - start
+    rows, incumbent, epochs = [], None, 0.0
+    for trial in history:
+        epochs += trial.metrics.get("fidelity", 0.0)
+        if trial.ok and (incumbent is None or ranking_key(trial) > ranking_key(incumbent)):
+            incumbent = trial
+        best = incumbent.metrics if incumbent else {"val_acc": np.nan, "test_acc": np.nan}
+        rows.append((best["val_acc"], best["test_acc"], epochs))
+    values = np.array(rows, dtype=float).reshape(-1, 3)
+    frame = pd.DataFrame({
+        "strategy": run.strategy, "seed": run.seed, "query": np.arange(1, len(values) + 1),
+        "best_val_acc": values[:, 0], "test_acc": values[:, 1], "epochs": values[:, 2],
+    })  # fmt: skip
+    return run, frame, elapsed
 
 
 def _check(
@@ -94,23 +116,37 @@ def benchmark(
     data_path: str | Path | None = None,
     workers: int | None = None,
     progress: bool = False,
+    fidelities: Sequence[int] | None = None,
 ) -> BenchmarkResult:
-    """Run every strategy with every seed for `budget` queries on the tabular benchmark.
+    """Run every strategy with every seed for `budget` queries on the tabular benchmark,
+    each through the one search loop (`run_study`) with nothing stored.
 
-    `seeds` is a count (seeds 0..n-1) or explicit seeds; a strategy's run with seed s uses
-    `numpy.random.default_rng(s)`, so results are reproducible. `workers` processes share
-    the runs (default: one per CPU core).
+    `seeds` is a count (seeds 0..n-1) or explicit seeds; run seed s draws proposal i from
+    `numpy.random.default_rng([s, i])`, as `search` does, so results are reproducible and
+    independent of `workers` (processes sharing the runs; default one per CPU core).
+    `fidelities` (the table's epoch columns, e.g. (12, 200)) turns on the cost axis:
+    multi-fidelity strategies choose among them, the others evaluate at the highest, and
+    every run stops at the epoch cost of `budget` evaluations at the highest fidelity.
     """
     seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
     if isinstance(seeds, int) and seeds < 1:
         raise ValueError(f"the number of seeds must be at least 1, got {seeds}")
     _check(strategies, space, dataset, seed_list, budget)
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1 (or None: one per CPU core), got {workers}")
+    levels = _check_fidelities(fidelities, noise)
+    if fidelities and not levels:
+        fidelity = int(next(iter(fidelities)))  # a single fidelity given as a list
     evaluator = NB201Benchmark(
-        dataset, noise=noise, fidelity=fidelity, cost_metrics=False, data_path=data_path
+        dataset, noise=noise, fidelity=max(levels) if levels else fidelity, cost_metrics=False,
+        data_path=data_path,
     ).setup()  # loads and checks the table before any worker starts
+    missing = [f for f in levels or () if f not in evaluator.columns_]
+    if missing:
+        raise ValueError(f"the table has no {missing[0]}-epoch results for {dataset}")
     path = str(data_path) if data_path else None
     runs = [
-        _Run(name, seed, space, dataset, budget, noise, fidelity, path)
+        _Run(name, seed, space, dataset, budget, noise, evaluator.fidelity, levels, path)
         for name in strategies
         for seed in seed_list
     ]
@@ -127,21 +163,10 @@ def benchmark(
                 for future in as_completed([pool.submit(_run_one, run) for run in runs]):
                     results.append(future.result())
                     update(len(results))
-    rows, seconds = [], dict.fromkeys(strategies, 0.0)
-    for run, best_val, best_test, elapsed in results:
+    seconds = dict.fromkeys(strategies, 0.0)
+    for run, _, elapsed in results:
         seconds[run.strategy] += elapsed
-        rows.append(
-            pd.DataFrame(
-                {
-                    "strategy": run.strategy,
-                    "seed": run.seed,
-                    "query": np.arange(1, budget + 1),
-                    "best_val_acc": best_val,
-                    "test_acc": best_test,
-                }
-            )
-        )
-    curves = pd.concat(rows, ignore_index=True)
+    curves = pd.concat([frame for _, frame, _ in results], ignore_index=True)
     order = curves["strategy"].map({name: i for i, name in enumerate(strategies)})
     curves = curves.assign(_order=order).sort_values(["_order", "seed", "query"])
     curves = curves.drop(columns="_order")
@@ -152,8 +177,23 @@ def benchmark(
         seeds=seed_list,
         strategies=list(strategies),
         noise=noise,
-        fidelity=fidelity,
+        fidelity=evaluator.fidelity,
         optimum=evaluator.optimum(),
         curves=curves.reset_index(drop=True),
         run_seconds=seconds,
+        fidelities=list(levels) if levels else None,
     )
+
+
+def _check_fidelities(fidelities: Sequence[int] | None, noise: str) -> tuple[int, ...] | None:
+    if not fidelities:
+        return None
+    levels = tuple(sorted({int(f) for f in fidelities}))
+    unknown = [f for f in levels if f not in FIDELITIES]
+    if unknown:
+        raise ValueError(f"fidelities must be among {FIDELITIES} epochs, got {unknown[0]}")
+    if len(levels) < 2:
+        return None  # one fidelity: no cost axis, the same as `fidelity`
+    if noise != "one_seed":
+        raise ValueError("the 12-epoch column has a single seed only; use noise='one_seed'")
+    return levels

@@ -23,7 +23,13 @@ def bench_command(
     noise: Annotated[
         str, typer.Option(help="Search objective: one_seed (noisy, default) or mean.")
     ] = "one_seed",
-    fidelity: Annotated[int, typer.Option(help="Training epochs looked up: 200 or 12.")] = 200,
+    fidelity: Annotated[
+        str,
+        typer.Option(
+            help="Training epochs looked up: 200, 12, or 12,200 for multi-fidelity strategies "
+            "(sh, hyperband) compared at equal epoch cost."
+        ),
+    ] = "200",
     data_path: Annotated[
         Path | None,
         typer.Option(help="Benchmark table: CSV, or an official NATS-Bench / NB201 release."),
@@ -45,7 +51,7 @@ def bench_command(
             seeds=seeds,
             budget=budget,
             noise=noise,
-            fidelity=fidelity,
+            fidelities=_epochs(fidelity),
             data_path=data_path,
             workers=workers or None,
             progress=progress and sys.stderr.isatty(),
@@ -54,16 +60,27 @@ def bench_command(
     except USER_ERRORS as error:
         _fail(error)
     summary = result.summary()
+    cost_axis = bool(result.fidelities)
+    budget_text = (
+        f"{budget} x {max(result.fidelities)} epochs each" if cost_axis else f"{budget} queries"
+    )
     table = Table(
-        title=f"{space} / {dataset}: {len(result.seeds)} seeds x {budget} queries "
+        title=f"{space} / {dataset}: {len(result.seeds)} seeds x {budget_text} "
         f"(optimum {result.optimum:.2f})"
     )
     table.add_column("strategy")
-    table.add_column(f"test acc @ {budget}", justify="right")
+    table.add_column("test acc at the end", justify="right")
     table.add_column("regret", justify="right")
-    marks = result.checkpoints()[:-1]
+    marks = (
+        [f"at_{c:g}_epochs" for c in result.cost_checkpoints()[:-1]]
+        if cost_axis
+        else [f"at_{m}" for m in result.checkpoints()[:-1]]
+    )
     for mark in marks:
-        table.add_column(f"@ {mark}", justify="right")
+        label = mark.removeprefix("at_").replace("_epochs", " ep")
+        table.add_column(f"@ {label}", justify="right")
+    if cost_axis:
+        table.add_column("queries", justify="right")
     table.add_column("queries/s", justify="right")
     best = summary["mean"].max()
     for name, row in summary.iterrows():
@@ -72,11 +89,22 @@ def bench_command(
             str(name),
             f"{row['mean']:.2f} ± {row['std']:.2f}",
             f"{row['regret']:.3f}",
-            *(f"{row[f'at_{m}']:.2f}" for m in marks),
+            *(f"{row[m]:.2f}" for m in marks),
+            *([f"{row['queries']:.0f}"] if cost_axis else []),
             f"{row['queries_per_s']:.0f}",
             style=style,
-        )
+        )  # fmt: skip
     console.print(table)
     console.print(
         f"results written to {paths['json'].parent}/ (anytime plot: {paths['plot'].name})"
     )
+
+
+def _epochs(text: str) -> list[int]:
+    """`--fidelity` as epoch counts: "200", "12" or "12,200"."""
+    try:
+        return [int(part) for part in _names(text)]
+    except ValueError:
+        raise ValueError(
+            f"--fidelity takes epoch counts such as 200 or 12,200, got {text!r}"
+        ) from None

@@ -27,6 +27,7 @@ class Strategy(ABC):
     metric: str = "val_acc"
     maximize: bool = True
     allow_duplicates: bool = False
+    multi_fidelity: bool = False  # True: overrides propose_job, takes `fidelities=` (epochs)
 
     @abstractmethod
     def propose(

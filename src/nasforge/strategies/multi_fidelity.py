@@ -3,8 +3,9 @@
 
 They propose jobs, `(architecture, epochs)`: new architectures come from a base
 black-box strategy at the lowest fidelity, and the best 1/eta of each rung are trained
-again with eta times more epochs. The rungs are replayed from the history (each trial
-records its `fidelity`), so the schedule survives a resume.
+again with eta times more epochs (or at the next of the given `fidelities`, as a tabular
+benchmark's 12- and 200-epoch columns). The rungs are replayed from the history (each
+trial records its `fidelity`), so the schedule survives a resume.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ class _Halving(Strategy):
     max_epochs: int
     eta: int
     base: str
+    fidelities: tuple[int, ...] | None
+    multi_fidelity = True
 
     allow_duplicates = True  # a promotion trains an evaluated architecture for longer
 
@@ -47,7 +50,21 @@ class _Halving(Strategy):
         """The repeating schedule of brackets as (n0, rung fidelities)."""
         raise NotImplementedError
 
+    def _rungs(self, start_rung: int = 0) -> list[int]:
+        """The fidelities of one bracket's rungs, from its `start_rung`-th rung on."""
+        if self.fidelities:
+            return sorted(int(f) for f in self.fidelities)[start_rung:]
+        rungs = _rungs(self.min_epochs, self.max_epochs, self.eta)
+        return rungs[start_rung:]
+
     def _check(self) -> None:
+        if self.fidelities is not None and (
+            len(self.fidelities) < 2 or min(self.fidelities) < 1
+            or len(set(self.fidelities)) != len(self.fidelities)
+        ):  # fmt: skip
+            raise ValueError(
+                f"fidelities must be two or more distinct epoch counts >= 1, got {self.fidelities}"
+            )
         if self.eta < 2 or not 1 <= self.min_epochs <= self.max_epochs:
             raise ValueError(
                 "need eta >= 2 and 1 <= min_epochs <= max_epochs, got "
@@ -101,6 +118,7 @@ class SuccessiveHalving(_Halving):
         eta: int = 3,
         base: str = "random",
         metric: str = "val_acc",
+        fidelities: tuple[int, ...] | None = None,
     ) -> None:
         self.initial = initial
         self.min_epochs = min_epochs
@@ -108,15 +126,17 @@ class SuccessiveHalving(_Halving):
         self.eta = eta
         self.base = base
         self.metric = metric
+        self.fidelities = fidelities
 
     def _brackets(self) -> list[tuple[int, list[int]]]:
-        rungs = _rungs(self.min_epochs, self.max_epochs, self.eta)
+        rungs = self._rungs()
         return [(max(self.initial, self.eta ** (len(rungs) - 1)), rungs)]
 
 
 class Hyperband(_Halving):
     """Successive halving brackets that trade the number of architectures against their
-    starting budget, from most exploratory to plain full-budget random search."""
+    starting budget, from most exploratory to plain full-budget random search. Rungs are
+    `min_epochs * eta**k` up to `max_epochs`, or the given `fidelities`."""
 
     def __init__(
         self,
@@ -125,18 +145,19 @@ class Hyperband(_Halving):
         eta: int = 3,
         base: str = "random",
         metric: str = "val_acc",
+        fidelities: tuple[int, ...] | None = None,
     ) -> None:
         self.min_epochs = min_epochs
         self.max_epochs = max_epochs
         self.eta = eta
         self.base = base
         self.metric = metric
+        self.fidelities = fidelities
 
     def _brackets(self) -> list[tuple[int, list[int]]]:
-        s_max = len(_rungs(self.min_epochs, self.max_epochs, self.eta)) - 1
+        s_max = len(self._rungs()) - 1
         brackets = []
         for s in range(s_max, -1, -1):
             n0 = math.ceil((s_max + 1) / (s + 1) * self.eta**s)
-            start = self.min_epochs * self.eta ** (s_max - s)
-            brackets.append((n0, _rungs(start, self.max_epochs, self.eta)))
+            brackets.append((n0, self._rungs(s_max - s)))
         return brackets

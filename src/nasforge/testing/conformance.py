@@ -9,7 +9,6 @@ import torch
 
 from nasforge.architecture import Architecture
 from nasforge.evaluators.base import Evaluator
-from nasforge.history import History
 from nasforge.spaces.base import SearchSpace
 from nasforge.strategies.base import Strategy
 from nasforge.tasks import Task
@@ -60,20 +59,26 @@ def check_strategy(
     budget: int = 40,
     seed: int = 0,
 ) -> list[Architecture]:
-    """Proposals are valid, never repeat an evaluated architecture, and are reproducible."""
+    """Through the one search loop (`run_study`, nothing stored): proposals are valid, no
+    job repeats an evaluated one (architecture, or architecture and fidelity for a
+    multi-fidelity strategy), the same seed gives the same proposals, and stopping halfway
+    then continuing proposes exactly what one uninterrupted run does."""
+    from nasforge.run.loop import TrialLog, run_study
 
-    def run() -> list[Architecture]:
-        strategy, history = make_strategy(), History()
-        rng = np.random.default_rng(seed)
-        proposed = []
-        for _ in range(budget):
-            arch = strategy.propose(space, history, rng)
+    def run(stops: tuple[int, ...]) -> list[Architecture]:
+        log = TrialLog()
+        for stop in stops:  # a fresh strategy each time, as a resumed process has
+            strategy = make_strategy()
+            history = run_study(log, space, strategy, evaluator, stop, seed=seed)
+        jobs = [(t.arch, t.metrics.get("fidelity")) for t in history]
+        for arch, _ in jobs:
             space.validate(arch)
-            assert arch not in history, f"proposed an evaluated architecture: {arch}"
-            history.add(arch, evaluator.evaluate(arch).metrics)
-            proposed.append(arch)
-        return proposed
+        repeated = jobs if strategy.multi_fidelity else [arch for arch, _ in jobs]
+        assert len(set(repeated)) == len(repeated), "proposed an evaluated architecture again"
+        assert len(history) == budget, f"{len(history)} trials recorded for a budget of {budget}"
+        return [arch for arch, _ in jobs]
 
-    first = run()
-    assert first == run(), "the same seed must give the same proposals"
+    first = run((budget,))
+    assert first == run((budget,)), "the same seed must give the same proposals"
+    assert first == run((budget // 2, budget)), "a resumed run must propose the same as one run"
     return first
