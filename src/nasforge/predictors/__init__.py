@@ -1,7 +1,11 @@
-"""Performance predictors (surrogates) and architecture encodings, registered by name in
-`PREDICTORS`: `mlp_ensemble` (BANANAS), `gp`, `lgbm`, `gin` and `zc` (zero-cost features)."""
+"""Performance predictors (surrogates), registered by name in `PREDICTORS`: `mlp_ensemble`
+(BANANAS), `gp`, `lgbm`, `gin` and `zc` (zero-cost features). Each works on the
+encodings its space declares (`space.encodings`); `gin` needs a graph form."""
 
 from __future__ import annotations
+
+import inspect
+from typing import Any
 
 from nasforge.predictors.base import Predictor
 from nasforge.predictors.gin import GraphIsomorphismNetwork
@@ -10,6 +14,8 @@ from nasforge.predictors.mlp import MLPEnsemble
 from nasforge.predictors.trees import GradientBoosting
 from nasforge.predictors.zerocost import ZeroCostAugmented
 from nasforge.registry import Registry
+from nasforge.spaces.base import SearchSpace
+from nasforge.tasks import Task
 
 PREDICTORS = Registry("predictor", "nasforge.predictors")
 PREDICTORS.add("mlp_ensemble", MLPEnsemble)
@@ -17,6 +23,24 @@ PREDICTORS.add("gp", GaussianProcess)
 PREDICTORS.add("lgbm", GradientBoosting)
 PREDICTORS.add("gin", GraphIsomorphismNetwork)
 PREDICTORS.add("zc", ZeroCostAugmented)
+
+
+def create_predictor(
+    name: str, space: SearchSpace, seed: int, task: Task | str | None = None, **settings: Any
+) -> Predictor:
+    """The predictor registered as `name` for `space`; `task` goes to the predictors that
+    build networks (those taking a `task` argument, as `zc`) and is ignored by the rest."""
+    constructor = PREDICTORS.get(name)
+    if task is not None and "task" in inspect.signature(constructor).parameters:
+        settings = {"task": task, **settings}
+    return constructor(space=space, seed=seed, **settings)
+
+
+def default_predictor(space: SearchSpace) -> str:
+    """The graph network `gin` where the space has a graph form, else `mlp_ensemble` (on
+    the best encoding the space has: path, adjacency, then one-hot)."""
+    return "gin" if "graph" in space.encodings else "mlp_ensemble"
+
 
 __all__ = [
     "PREDICTORS",
@@ -26,4 +50,6 @@ __all__ = [
     "MLPEnsemble",
     "Predictor",
     "ZeroCostAugmented",
+    "create_predictor",
+    "default_predictor",
 ]

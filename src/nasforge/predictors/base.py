@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from nasforge.architecture import Architecture
-from nasforge.predictors.encodings import encode_many
+from nasforge.predictors.encodings import choose_encoding, encode_many
 from nasforge.spaces.base import SearchSpace
 
 
@@ -18,11 +18,13 @@ class Predictor(ABC):
     """Learns `y` from architectures of `space`; subclasses set `has_uncertainty`.
 
     Constructors take the space (which owns the encodings) and plain settings; `fit`
-    sets the learned state, named with a trailing underscore.
+    sets the learned state, named with a trailing underscore. `encoding=None` takes the
+    first of `preferred_encodings` that the space lists in `space.encodings`.
     """
 
     space: SearchSpace
-    encoding: str = "path"
+    encoding: str | None = None
+    preferred_encodings: tuple[str, ...] = ("adjacency", "onehot")
     has_uncertainty: bool = False
 
     @abstractmethod
@@ -44,9 +46,17 @@ class Predictor(ABC):
         """Predicted standard deviation (see `predict_dist`)."""
         return self.predict_dist(archs)[1]
 
+    def chosen_encoding(self) -> str:
+        """The encoding the features use: `encoding` if given, else the first preferred
+        one the space has; a `ValueError` naming the space's encodings otherwise."""
+        who = f"the {type(self).__name__} predictor"
+        if self.encoding is None:
+            return choose_encoding(self.space, self.preferred_encodings, who)
+        return choose_encoding(self.space, (self.encoding,), who)
+
     def features(self, archs: Sequence[Architecture]) -> np.ndarray:
-        """The architectures' `encoding`, one float32 row each."""
-        return encode_many(self.space.encode, archs, self.encoding)
+        """The architectures' encoding (`chosen_encoding()`), one float32 row each."""
+        return encode_many(self.space.encode, archs, self.chosen_encoding())
 
     def _check_fit_data(self, archs: Sequence[Architecture], y: Sequence[float]) -> np.ndarray:
         targets = np.asarray(y, dtype=np.float64)

@@ -1,9 +1,8 @@
-"""Architecture encodings for predictors: one-hot adjacency + operations, the path encoding
-of BANANAS (White et al., AAAI 2021), and the node-labelled graph form used by graph
-networks (GIN: Xu et al., ICLR 2019; NPENAS: Wei et al., 2020).
+"""Stacking a space's encodings and graph forms into arrays for predictors, and choosing
+the encoding a predictor uses on a space.
 
-Cell spaces with operations on edges (NAS-Bench-201, DARTS) are first turned into
-node-labelled DAGs: input node, one node per edge operation, output node.
+The encodings themselves belong to the spaces (`space.encode(arch, kind)`, graph forms
+in `nasforge.spaces.graphs`); a space lists the kinds it has in `space.encodings`.
 """
 
 from __future__ import annotations
@@ -12,74 +11,19 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-GRAPH_KINDS = ("adjacency", "path")
+from nasforge.spaces.base import SearchSpace
 
 
-def edge_to_node_dag(
-    edges: Sequence[tuple[int, int]], ops: Sequence[str], num_nodes: int, skip: str = "none"
-) -> tuple[np.ndarray, list[str]]:
-    """The node-labelled DAG of a cell whose edge `(to, from)` carries `ops[k]`.
-
-    Nodes: 0 = input, 1..len(edges) = edge operations, last = output; an edge operation
-    named `skip` (the zero op) keeps its node but gets no connections.
-    """
-    size = len(edges) + 2
-    adjacency = np.zeros((size, size), dtype=np.float32)
-    output = size - 1
-    for k, ((to, source), op) in enumerate(zip(edges, ops)):
-        if op == skip:
-            continue
-        node = k + 1
-        if source == 0:
-            adjacency[0, node] = 1.0
-        else:
-            for m, ((to_m, _), op_m) in enumerate(zip(edges, ops)):
-                if to_m == source and op_m != skip:
-                    adjacency[m + 1, node] = 1.0
-        if to == num_nodes - 1:
-            adjacency[node, output] = 1.0
-    return adjacency, ["input", *ops, "output"]
-
-
-def node_features(labels: Sequence[str], vocabulary: Sequence[str]) -> np.ndarray:
-    """One-hot rows of node labels over `("input", "output", *vocabulary)`."""
-    columns = {name: i for i, name in enumerate(("input", "output", *vocabulary))}
-    features = np.zeros((len(labels), len(columns)), dtype=np.float32)
-    features[np.arange(len(labels)), [columns[label] for label in labels]] = 1.0
-    return features
-
-
-def adjacency_encoding(
-    adjacency: np.ndarray, labels: Sequence[str], vocabulary: Sequence[str]
-) -> np.ndarray:
-    """Upper triangle of the adjacency matrix, then each inner node's one-hot operation."""
-    upper = adjacency[np.triu_indices(len(adjacency), k=1)]
-    inner = node_features(labels[1:-1], vocabulary)[:, 2:]
-    return np.concatenate([upper, inner.ravel()]).astype(np.float32)
-
-
-def path_encoding(
-    adjacency: np.ndarray, labels: Sequence[str], vocabulary: Sequence[str], max_length: int
-) -> np.ndarray:
-    """BANANAS path encoding: for every sequence of up to `max_length` operations, how many
-    input-to-output paths pass through exactly those operations (paths through the
-    zero op do not exist, so `vocabulary` omits it)."""
-    radix = len(vocabulary)
-    position = {op: i for i, op in enumerate(vocabulary)}
-    offsets = np.cumsum([0] + [radix**n for n in range(1, max_length + 1)])
-    vector = np.zeros(int(offsets[-1]), dtype=np.float32)
-    output = len(adjacency) - 1
-    stack: list[tuple[int, tuple[int, ...]]] = [(0, ())]
-    while stack:
-        node, ops = stack.pop()
-        for nxt in np.flatnonzero(adjacency[node]).tolist():
-            if nxt == output:
-                if ops:
-                    index = sum(p * radix**i for i, p in enumerate(reversed(ops)))
-                    vector[offsets[len(ops) - 1] + index] += 1.0
-            elif len(ops) < max_length:
-                stack.append((nxt, (*ops, position[labels[nxt]])))
-    return vector
+def choose_encoding(space: SearchSpace, preferred: Sequence[str], who: str) -> str:
+    """The first kind of `preferred` that `space` supports (`space.encodings`); a
+    `ValueError` naming `who` and both lists when there is none."""
+    for kind in preferred:
+        if kind in space.encodings:
+            return kind
+    raise ValueError(
+        f"{who} needs one of the encodings {', '.join(preferred)}; space {space.name!r} "
+        f"has {', '.join(space.encodings) or 'none'}"
+    )
 
 
 def encode_many(encode: Callable[..., np.ndarray], archs: Iterable, kind: str) -> np.ndarray:

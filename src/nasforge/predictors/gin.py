@@ -3,7 +3,8 @@ predictor of NPENAS (Wei et al., "NPENAS: neural predictor guided evolution for 
 architecture search", IEEE TNNLS 2022); Wen et al. (ECCV 2020) use a similar graph network.
 
 Messages flow along and against the DAG's edges; node states are summed into a graph
-vector and mapped to a score. Needs a space with `graph(arch) -> (adjacency, features)`.
+vector and mapped to a score. Needs a space with a graph form (`"graph"` in
+`space.encodings`, `space.graph(arch) -> (adjacency, features)`).
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class GraphIsomorphismNetwork(Predictor):
     targets in mini-batches of `batch_size`."""
 
     encoding = "graph"
+    preferred_encodings = ("graph",)
 
     def __init__(
         self,
@@ -83,13 +85,12 @@ class GraphIsomorphismNetwork(Predictor):
         self.seed = seed
 
     def _graphs(self, archs: Sequence[Architecture]) -> tuple[torch.Tensor, torch.Tensor]:
-        graph = getattr(self.space, "graph", None)
-        if graph is None:
+        if "graph" not in self.space.encodings:
             raise ValueError(
                 f"the gin predictor needs a space with a graph form; {self.space.name!r} has "
                 "none, use an encoding-based predictor (mlp_ensemble, gp, lgbm)"
             )
-        adjacency, features = graph_batch(graph, archs)
+        adjacency, features = graph_batch(self.space.graph, archs)
         return torch.from_numpy(adjacency), torch.from_numpy(features)
 
     def fit(self, archs: Sequence[Architecture], y: Sequence[float]) -> GraphIsomorphismNetwork:

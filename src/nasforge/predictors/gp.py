@@ -25,12 +25,13 @@ def require_sklearn():
 
 class GaussianProcess(Predictor):
     """GP with `ConstantKernel * Matern(nu=2.5) + WhiteKernel`, hyperparameters fitted by
-    maximum likelihood (`restarts` extra random starts)."""
+    maximum likelihood (`restarts` extra random starts); by default on the adjacency
+    encoding where the space has it, else one-hot."""
 
     has_uncertainty = True
 
     def __init__(
-        self, space: SearchSpace, encoding: str = "adjacency", restarts: int = 0, seed: int = 0
+        self, space: SearchSpace, encoding: str | None = None, restarts: int = 0, seed: int = 0
     ) -> None:
         self.space = space
         self.encoding = encoding

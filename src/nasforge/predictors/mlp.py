@@ -1,6 +1,6 @@
-"""Ensemble of feed-forward networks on the path encoding, the predictor of BANANAS
-(White, Neiswanger & Savani, "BANANAS: Bayesian optimization with neural architectures
-for neural architecture search", AAAI 2021).
+"""Ensemble of feed-forward networks on an encoding (the path encoding where the space has
+it), the predictor of BANANAS (White, Neiswanger & Savani, "BANANAS: Bayesian
+optimization with neural architectures for neural architecture search", AAAI 2021).
 
 The members differ by initialisation and are trained together, full-batch with Adam, as
 one batched network written in NumPy (one matrix product per layer for all members, the
@@ -132,14 +132,17 @@ class _BatchedMLP:
 class MLPEnsemble(Predictor):
     """`members` MLPs (`hidden` units per layer) trained full-batch for `epochs` Adam steps
     with a cosine learning rate, on the standardized targets; `loss` is "l1" (as in
-    BANANAS) or "mse"."""
+    BANANAS) or "mse". By default on the path encoding where the space has it, else the
+    adjacency encoding, else one-hot."""
 
     has_uncertainty = True
+    preferred_encodings = ("path", "adjacency", "onehot")
+    preferred_encodings = ("path", "adjacency", "onehot")
 
     def __init__(
         self,
         space: SearchSpace,
-        encoding: str = "path",
+        encoding: str | None = None,
         members: int = 5,
         hidden: Sequence[int] = (64, 64),
         epochs: int = 300,

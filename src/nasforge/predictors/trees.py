@@ -14,12 +14,13 @@ from nasforge.spaces.base import SearchSpace
 
 
 class GradientBoosting(Predictor):
-    """LightGBM regressor; small leaves and row/feature subsampling suit tiny training sets."""
+    """LightGBM regressor; small leaves and row/feature subsampling suit tiny training sets.
+    By default on the adjacency encoding where the space has it, else one-hot."""
 
     def __init__(
         self,
         space: SearchSpace,
-        encoding: str = "adjacency",
+        encoding: str | None = None,
         trees: int = 400,
         learning_rate: float = 0.03,
         leaves: int = 15,

@@ -3,9 +3,11 @@ proxy scores of each architecture's untrained network, as in "How powerful are
 performance predictors in NAS?" (White et al., NeurIPS 2021), where zero-cost features
 most help the model-based predictors at small training sizes.
 
-`params` and `flops` (log10) come from `nasforge.constraints`; any other name is looked
-up in `nasforge.registry.PROXIES` and called as `proxy(model, (inputs, targets)) -> float`
-on one seeded random batch.
+Networks are built for the task the search is for (its input shape and classes). `params`
+and `flops` (log10) come from `nasforge.constraints`; any other name is looked up in
+`nasforge.registry.PROXIES` and called as `proxy(model, (inputs, targets)) -> float` on
+one seeded batch: rows of the task's training split when it carries data, Gaussian
+inputs for a benchmark task (a NAS-Bench-201 look-up, which has no data).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from nasforge.constraints import count_flops, count_params
 from nasforge.predictors.base import Predictor
 from nasforge.registry import PROXIES
 from nasforge.spaces.base import SearchSpace
-from nasforge.tasks import benchmark_task
+from nasforge.tasks import Task, benchmark_task
 
 BUILTIN_PROXIES = ("params", "flops")
 PROXY_BATCH = 64
@@ -32,14 +34,25 @@ def available_proxies() -> list[str]:
     return [*BUILTIN_PROXIES, *(name for name in PROXIES.names() if name not in BUILTIN_PROXIES)]
 
 
+@lru_cache(maxsize=64)
+def proxy_batch(task: Task) -> tuple[torch.Tensor, torch.Tensor]:
+    """The seeded batch of `PROXY_BATCH` examples the data-dependent proxies see: training
+    rows of `task` when it carries data, else standard-normal inputs and random labels."""
+    generator = torch.Generator().manual_seed(0)
+    if task.has_data:
+        rows = np.random.default_rng(0).permutation(len(task.y_train))[:PROXY_BATCH]
+        inputs = torch.from_numpy(np.ascontiguousarray(task.x_train[rows], dtype=np.float32))
+        return inputs, torch.from_numpy(task.y_train[rows].astype(np.int64))
+    inputs = torch.randn(PROXY_BATCH, *task.input_shape, generator=generator)
+    return inputs, torch.randint(task.num_classes, (PROXY_BATCH,), generator=generator)
+
+
 @lru_cache(maxsize=65536)
 def proxy_scores(
-    space: SearchSpace, arch: Architecture, proxies: tuple[str, ...], dataset: str
+    space: SearchSpace, arch: Architecture, proxies: tuple[str, ...], task: Task
 ) -> tuple[float, ...]:
-    """`proxies` of `arch`'s untrained network for `dataset`, from one built model (cached
-    per space object)."""
-    task = benchmark_task(dataset)
-    generator = torch.Generator().manual_seed(0)
+    """`proxies` of `arch`'s untrained network built for `task`, from one built model
+    (cached per space and task object)."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)  # layer init draws from the global generator; keep it fixed
         model = space.build(arch, task)
@@ -50,44 +63,44 @@ def proxy_scores(
         elif proxy == "flops":
             scores.append(float(np.log10(count_flops(model, task.input_shape))))
         else:
-            inputs = torch.randn(PROXY_BATCH, *task.input_shape, generator=generator)
-            targets = torch.randint(task.num_classes, (PROXY_BATCH,), generator=generator)
-            scores.append(float(PROXIES.get(proxy)(model, (inputs, targets))))
+            scores.append(float(PROXIES.get(proxy)(model, proxy_batch(task))))
     return tuple(scores)
 
 
 class _ProxyFeatures:
     """A space stand-in whose `encode` appends proxy scores to the space's encoding."""
 
-    def __init__(self, space: SearchSpace, proxies: Sequence[str], dataset: str) -> None:
+    def __init__(self, space: SearchSpace, proxies: tuple[str, ...], task: Task) -> None:
         self.space = space
         self.proxies = proxies
-        self.dataset = dataset
+        self.task = task
         self.name = space.name
+        self.encodings = tuple(kind for kind in space.encodings if kind != "graph")
 
     def encode(self, arch: Architecture, kind: str) -> np.ndarray:
-        scores = proxy_scores(self.space, arch, self.proxies, self.dataset)
+        scores = proxy_scores(self.space, arch, self.proxies, self.task)
         return np.concatenate([self.space.encode(arch, kind), np.asarray(scores, np.float32)])
 
 
 class ZeroCostAugmented(Predictor):
-    """The predictor registered as `base` (default LightGBM) trained on `encoding` plus
-    the scores of `proxies` for networks built for the benchmark task `dataset`."""
+    """The predictor registered as `base` (default LightGBM) trained on `encoding` (its
+    own default when None) plus the scores of `proxies` for networks built for `task`: a
+    `Task`, or a NAS-Bench-201 dataset name for benchmark look-ups."""
 
     def __init__(
         self,
         space: SearchSpace,
         base: str = "lgbm",
-        encoding: str = "adjacency",
+        encoding: str | None = None,
         proxies: Sequence[str] = BUILTIN_PROXIES,
-        dataset: str = "cifar10",
+        task: Task | str = "cifar10",
         seed: int = 0,
     ) -> None:
         self.space = space
         self.base = base
         self.encoding = encoding
         self.proxies = proxies
-        self.dataset = dataset
+        self.task = task
         self.seed = seed
 
     @property
@@ -104,8 +117,8 @@ class ZeroCostAugmented(Predictor):
             )
         if self.base == "zc":
             raise ValueError("the zc predictor needs a different base predictor, e.g. lgbm")
-        benchmark_task(self.dataset)  # ValueError naming the datasets
-        features = _ProxyFeatures(self.space, tuple(self.proxies), self.dataset)
+        task = benchmark_task(self.task) if isinstance(self.task, str) else self.task
+        features = _ProxyFeatures(self.space, tuple(self.proxies), task)
         self.model_ = PREDICTORS.create(
             self.base, space=features, encoding=self.encoding, seed=self.seed
         ).fit(archs, y)

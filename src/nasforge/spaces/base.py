@@ -19,9 +19,15 @@ ENCODINGS_DOC = "onehot (one indicator per decision value), ordinal (value index
 
 
 class SearchSpace(ABC):
-    """What a strategy searches over: it samples, mutates and builds architectures."""
+    """What a strategy searches over: it samples, mutates and builds architectures.
+
+    `encodings` declares the forms the space has, so that predictors and
+    predictor-guided strategies pick one it supports: every kind `encode(arch, kind)`
+    accepts, plus `"graph"` when `graph(arch)` gives a node-labelled DAG.
+    """
 
     name: str = "space"
+    encodings: tuple[str, ...] = ()
 
     @abstractmethod
     def sample(self, rng: np.random.Generator) -> Architecture:
@@ -40,8 +46,17 @@ class SearchSpace(ABC):
         raise NotImplementedError(f"{type(self).__name__} does not enumerate neighbors")
 
     def encode(self, arch: Architecture, kind: str = "onehot") -> np.ndarray:
-        """A fixed-length float vector describing `arch`, for predictors."""
+        """A fixed-length float vector describing `arch`, for predictors (`kind` one of
+        `encodings`)."""
         raise NotImplementedError(f"{type(self).__name__} has no encodings")
+
+    def graph(self, arch: Architecture) -> tuple[np.ndarray, np.ndarray]:
+        """`arch` as a node-labelled DAG: adjacency `(nodes, nodes)` and one-hot node
+        features `(nodes, f)`; only spaces with `"graph"` in `encodings` have it."""
+        raise NotImplementedError(
+            f"space {self.name!r} has no graph form; its encodings: "
+            f"{', '.join(self.encodings) or 'none'}"
+        )
 
     def format(self, arch: Architecture) -> str:
         """The canonical text form of `arch`."""
@@ -65,6 +80,7 @@ class CategoricalSpace(SearchSpace):
     """
 
     decisions: tuple[tuple[str, tuple], ...] = ()
+    encodings: tuple[str, ...] = ("onehot", "ordinal")
 
     def __init__(self) -> None:
         self._labels = tuple(label for label, _ in self.decisions)

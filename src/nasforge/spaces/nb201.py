@@ -14,13 +14,13 @@ import torch
 from torch import nn
 
 from nasforge.architecture import Architecture
-from nasforge.predictors.encodings import (
+from nasforge.spaces.base import ENCODINGS_DOC, CategoricalSpace
+from nasforge.spaces.graphs import (
     adjacency_encoding,
     edge_to_node_dag,
     node_features,
     path_encoding,
 )
-from nasforge.spaces.base import ENCODINGS_DOC, CategoricalSpace
 from nasforge.spaces.ops import ReLUConvBN, ResNetBasicBlock, Zero
 from nasforge.tasks import Task
 
@@ -128,6 +128,7 @@ class NB201Space(CategoricalSpace):
 
     name = "nb201"
     decisions = tuple((label, OPERATIONS) for label in EDGE_LABELS)
+    encodings = ("onehot", "ordinal", "adjacency", "path", "graph")
 
     def __init__(self, channels: int = 16, cells: int = 5) -> None:
         self.channels = channels

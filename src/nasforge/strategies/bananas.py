@@ -3,7 +3,9 @@
 neural architecture search", AAAI 2021).
 
 After `initial` random architectures, each step fits an ensemble of 5 MLPs
-(`nasforge.predictors.MLPEnsemble`) to the history, makes candidates by mutating the
+(`nasforge.predictors.MLPEnsemble`) to the history, on the paper's path encoding where
+the space has one (`space.encodings`), else the adjacency encoding, else one-hot (spaces
+without a graph form, as `mlp` and `chain`), makes candidates by mutating the
 best architectures so far (all their unseen neighbours plus random multi-edit
 mutations), and proposes the candidate that maximises the acquisition: independent
 Thompson sampling (`"its"`, one Gaussian draw per candidate from the ensemble's mean
@@ -26,8 +28,10 @@ import numpy as np
 
 from nasforge.architecture import Architecture
 from nasforge.history import History, Trial
+from nasforge.predictors.encodings import choose_encoding
 from nasforge.predictors.mlp import MLPEnsemble
 from nasforge.spaces.base import SearchSpace
+from nasforge.strategies._seeding import content_rng
 from nasforge.strategies.base import Strategy
 
 
@@ -55,9 +59,13 @@ class PredictorGuided(Strategy):
     """Base of strategies that refit a predictor every `batch_size` finished trials and
     propose the best-ranked unseen candidates in between. Subclasses implement `plan`.
 
-    The plan is cached under the number, architecture and score of the finished trials it
-    was fitted on, so a new `History` object holding the same finished trials (plus any
-    running ones) reuses it, while a different history never does."""
+    A plan is a function of the finished trials it is fitted on (number, architecture,
+    score) and nothing else: its randomness (predictor seed, mutations, Thompson draws)
+    comes from a generator seeded by their content, and its candidates exclude only
+    those trials (running and later ones are skipped when proposing). So a resumed
+    search's fresh strategy, or a new `History` object holding the same finished trials
+    plus running jobs, rebuilds or reuses exactly the same plan; the plan is cached under
+    that key."""
 
     initial: int = 10
     batch_size: int = 1
@@ -80,7 +88,8 @@ class PredictorGuided(Strategy):
         history: History,
         rng: np.random.Generator,
     ) -> list[Architecture]:
-        """Candidates ordered best first, given the scored training set."""
+        """Candidates ordered best first, given the scored training set; `history` holds
+        the fitted trials and `rng` is the plan's own generator."""
         raise NotImplementedError
 
     def _fit_point(self, finished: list[Trial]) -> int:
@@ -106,7 +115,7 @@ class PredictorGuided(Strategy):
             archs, scores = self.scored(trials)
             plan = _Plan(key)
             if len(archs) >= 2:
-                plan.ranked = self.plan(space, archs, scores, history, rng)
+                plan.ranked = self.plan(space, archs, scores, History(trials), content_rng(key))
             self.plan_ = plan
         for arch in plan.ranked:
             if self.is_new(arch, history):
@@ -151,10 +160,12 @@ def mutation_candidates(
 
 
 ACQUISITIONS = ("its", "ucb", "mean")
+ENCODINGS = ("path", "adjacency", "onehot")  # BANANAS's choice, best first
 
 
 class BANANAS(PredictorGuided):
-    """Ensemble-predictor Bayesian optimization with mutation-based acquisition search."""
+    """Ensemble-predictor Bayesian optimization with mutation-based acquisition search;
+    `encoding=None` takes the first of `ENCODINGS` the space has."""
 
     def __init__(
         self,
@@ -162,7 +173,7 @@ class BANANAS(PredictorGuided):
         batch_size: int = 1,
         acquisition: str = "its",
         ucb_beta: float = 0.5,
-        encoding: str = "path",
+        encoding: str | None = None,
         members: int = 5,
         hidden: Sequence[int] = (32, 32),
         epochs: int = 50,
@@ -200,9 +211,11 @@ class BANANAS(PredictorGuided):
             raise ValueError(
                 f"unknown acquisition {self.acquisition!r}; accepted: {', '.join(ACQUISITIONS)}"
             )
+        preferred = ENCODINGS if self.encoding is None else (self.encoding,)
+        self.encoding_ = choose_encoding(space, preferred, "bananas")
         predictor = MLPEnsemble(
             space,
-            encoding=self.encoding,
+            encoding=self.encoding_,
             members=self.members,
             hidden=self.hidden,
             epochs=self.epochs,

@@ -3,7 +3,9 @@ architecture search", ECCV 2020): evaluate `initial` random architectures, fit a
 network on them, predict a large pool and evaluate the `K` best-predicted ones in order.
 
 The pool is the whole space when it has at most `pool` members, else `pool` random
-samples. With `refit_every` set, the predictor is refitted on the grown history after
+samples. The predictor is the GIN graph network where the space has a graph form, else
+the MLP ensemble on the space's best encoding (one-hot for `mlp` and `chain`), unless
+`predictor` names one. With `refit_every` set, the predictor is refitted on the grown history after
 that many guided proposals (not in the paper; off by default).
 """
 
@@ -13,8 +15,10 @@ import numpy as np
 
 from nasforge.architecture import Architecture
 from nasforge.history import History, Trial
+from nasforge.predictors import create_predictor, default_predictor
 from nasforge.spaces.base import SearchSpace
 from nasforge.strategies.bananas import PredictorGuided
+from nasforge.tasks import Task
 
 
 def predictor_pool(space: SearchSpace, size: int, rng: np.random.Generator) -> list:
@@ -29,18 +33,20 @@ def predictor_pool(space: SearchSpace, size: int, rng: np.random.Generator) -> l
 
 
 class NeuralPredictor(PredictorGuided):
-    """Random warm-up, one predictor fit (registry name `predictor`), then exploitation of
-    its ranking of a large pool."""
+    """Random warm-up, one predictor fit (registry name `predictor`; None:
+    `default_predictor(space)`), then exploitation of its ranking of a large pool. `task`
+    reaches predictors that build networks (`zc`); None: the NAS-Bench-201 cifar10 task."""
 
     def __init__(
         self,
         initial: int = 50,
-        predictor: str = "gin",
+        predictor: str | None = None,
         pool: int = 20000,
         refit_every: int | None = None,
         metric: str = "val_acc",
         maximize: bool = True,
         allow_duplicates: bool = False,
+        task: Task | str | None = None,
     ) -> None:
         self.initial = initial
         self.predictor = predictor
@@ -49,6 +55,7 @@ class NeuralPredictor(PredictorGuided):
         self.metric = metric
         self.maximize = maximize
         self.allow_duplicates = allow_duplicates
+        self.task = task
 
     def _fit_point(self, finished: list[Trial]) -> int:
         if self.refit_every is None:
@@ -75,9 +82,9 @@ class NeuralPredictor(PredictorGuided):
         history: History,
         rng: np.random.Generator,
     ) -> list[Architecture]:
-        from nasforge.predictors import PREDICTORS
-
-        model = PREDICTORS.create(self.predictor, space=space, seed=int(rng.integers(2**31)))
+        self.predictor_name_ = self.predictor or default_predictor(space)
+        seed = int(rng.integers(2**31))
+        model = create_predictor(self.predictor_name_, space, seed, self.task)
         model.fit(archs, scores)
         pool = [a for a in predictor_pool(space, self.pool, rng) if self.is_new(a, history)]
         if not pool:

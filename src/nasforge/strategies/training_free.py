@@ -3,7 +3,9 @@ without Training", ICML 2021) and a two-stage search that pre-filters a large ra
 by a zero-cost proxy and spends the real budget on the best-ranked candidates (as in the
 warm-up / pruning uses of proxies by Abdelfattah et al., ICLR 2021).
 
-A proxy scorer is any `Evaluator` (by default a `ZeroCostEvaluator`): the strategy reads
+A proxy scorer is any `Evaluator` (by default a `ZeroCostEvaluator` for the strategy's
+`task` and the searched space, so that on a table the proxies score MLPs built for its
+features on rows of its training split): the strategy reads
 `result.metrics[scorer.objective]`. Scores are cached by the scorer, never in the history.
 """
 
@@ -17,13 +19,27 @@ from nasforge.architecture import Architecture
 from nasforge.evaluators.base import Evaluator
 from nasforge.history import History
 from nasforge.spaces.base import SearchSpace
+from nasforge.strategies._seeding import content_rng
 from nasforge.strategies.base import Strategy
+from nasforge.tasks import Task
 
 
-def _default_scorer(proxy: str) -> Evaluator:
+def _default_scorer(proxy: str, task: Task | str | None, space: SearchSpace) -> Evaluator:
+    """The `proxy` on untrained networks of `space` built for `task` (None: the
+    NAS-Bench-201 cifar10 task, for benchmark look-ups), on the task's own rows when it
+    carries data."""
     from nasforge.evaluators.zerocost.evaluator import ZeroCostEvaluator
 
-    return ZeroCostEvaluator(proxies=(proxy,))
+    return ZeroCostEvaluator(proxies=(proxy,), task=task or "cifar10", space=space)
+
+
+def _scorer(strategy: NASWOT | TwoStage, space: SearchSpace) -> Evaluator:
+    """The strategy's `scorer`, or its default scorer, made once and kept as `scorer_`."""
+    if strategy.scorer is not None:
+        return strategy.scorer
+    if getattr(strategy, "scorer_", None) is None:
+        strategy.scorer_ = _default_scorer(strategy.proxy, strategy.task, space)
+    return strategy.scorer_
 
 
 def _proxy_value(scorer: Evaluator, arch: Architecture) -> float:
@@ -48,7 +64,8 @@ def _unique_samples(
 
 class NASWOT(Strategy):
     """Each proposal scores `samples` fresh random architectures with the proxy and returns
-    the best; with a budget of one query this is the NASWOT procedure."""
+    the best; with a budget of one query this is the NASWOT procedure. Without a `scorer`,
+    the `proxy` scores networks built for `task` (see the module doc)."""
 
     def __init__(
         self,
@@ -56,29 +73,31 @@ class NASWOT(Strategy):
         samples: int = 100,
         proxy: str = "nwot",
         allow_duplicates: bool = False,
+        task: Task | str | None = None,
     ) -> None:
         self.scorer = scorer
         self.samples = samples
         self.proxy = proxy
         self.allow_duplicates = allow_duplicates
+        self.task = task
 
     def propose(
         self, space: SearchSpace, history: History, rng: np.random.Generator
     ) -> Architecture:
         if self.samples < 1:
             raise ValueError(f"NASWOT needs samples >= 1, got {self.samples}")
-        if self.scorer is None:
-            self.scorer = _default_scorer(self.proxy)
+        scorer = _scorer(self, space)
         seen = History() if self.allow_duplicates else history
         candidates = _unique_samples(space, seen, rng, self.samples)
         if not candidates:
             return self.sample_new(space, history, rng)
-        values = [_proxy_value(self.scorer, arch) for arch in candidates]
+        values = [_proxy_value(scorer, arch) for arch in candidates]
         return candidates[int(np.argmax(values))]
 
 
 @dataclass
 class _Pool:
+    key: object  # the pool seed, or the first proposed architecture it was seeded by
     ranked: list[Architecture]
 
 
@@ -87,8 +106,11 @@ class TwoStage(Strategy):
     them best-first (the top `top_k`, default all), then hands over to `then` (default:
     random search) once they are spent.
 
-    The pool is drawn from `pool_seed` when given, else from the generator at the first
-    proposal; give `pool_seed` to resume a search with a fresh strategy object.
+    The pool is drawn from `pool_seed` when given. Without it the first proposal is a
+    random architecture from its generator, and the pool is drawn from a generator seeded
+    by that architecture, so a fresh strategy object resuming the search (or another
+    worker) rebuilds the same pool from the history. Without a `scorer`, the `proxy`
+    scores networks built for `task` (see the module doc).
     """
 
     def __init__(
@@ -99,6 +121,7 @@ class TwoStage(Strategy):
         then: Strategy | None = None,
         pool_seed: int | None = None,
         proxy: str = "synflow",
+        task: Task | str | None = None,
     ) -> None:
         self.scorer = scorer
         self.pool_size = pool_size
@@ -106,26 +129,39 @@ class TwoStage(Strategy):
         self.then = then
         self.pool_seed = pool_seed
         self.proxy = proxy
+        self.task = task
 
-    def _pool(self, space: SearchSpace, rng: np.random.Generator) -> _Pool:
-        pool = getattr(self, "pool_", None)
-        if pool is not None:
-            return pool
+    def _pool(self, space: SearchSpace, history: History) -> _Pool | None:
+        """The ranked pool (cached under what seeds it), None before the first proposal
+        when there is no `pool_seed`."""
         if self.pool_size < 1:
             raise ValueError(f"TwoStage needs pool_size >= 1, got {self.pool_size}")
-        if self.scorer is None:
-            self.scorer = _default_scorer(self.proxy)
-        source = np.random.default_rng(self.pool_seed) if self.pool_seed is not None else rng
+        if self.pool_seed is not None:
+            key: object = self.pool_seed
+        elif history.proposed:
+            key = history.in_order()[0].arch
+        else:
+            return None
+        pool = getattr(self, "pool_", None)
+        if pool is not None and pool.key == key:
+            return pool
+        scorer = _scorer(self, space)
+        if self.pool_seed is not None:
+            source = np.random.default_rng(self.pool_seed)
+        else:
+            source = content_rng([(0, key, 0.0)])
         candidates = _unique_samples(space, History(), source, self.pool_size)
-        values = np.array([_proxy_value(self.scorer, arch) for arch in candidates])
+        values = np.array([_proxy_value(scorer, arch) for arch in candidates])
         order = np.argsort(-values, kind="stable")
-        self.pool_ = _Pool([candidates[i] for i in order])
+        self.pool_ = _Pool(key, [candidates[i] for i in order])
         return self.pool_
 
     def propose(
         self, space: SearchSpace, history: History, rng: np.random.Generator
     ) -> Architecture:
-        pool = self._pool(space, rng)
+        pool = self._pool(space, history)
+        if pool is None:
+            return self.sample_new(space, history, rng)
         shortlist = pool.ranked if self.top_k is None else pool.ranked[: self.top_k]
         for arch in shortlist:
             if arch not in history:

@@ -1,5 +1,7 @@
-"""Batches for data-dependent proxies when no training data is at hand.
+"""Batches for data-dependent proxies.
 
+`task` draws rows of the task's own training split (real data, the task's labels; tasks
+loaded with `load_task` carry it, benchmark tasks do not). Without training data:
 `gaussian` draws standard-normal inputs and uniform labels (synthetic: no real data);
 `digits` resizes scikit-learn's 1,797 8x8 handwritten digits (real images, 10 classes) to
 the task's input shape. Data-free proxies only read the batch's shape.
@@ -14,7 +16,7 @@ import torch.nn.functional as F
 from nasforge.evaluators.zerocost._common import Batch
 from nasforge.tasks import Task
 
-SOURCES = ("gaussian", "digits")
+SOURCES = ("gaussian", "digits", "task")
 
 
 def proxy_batch(task: Task, source: str = "gaussian", batch_size: int = 64, seed: int = 0) -> Batch:
@@ -28,7 +30,26 @@ def proxy_batch(task: Task, source: str = "gaussian", batch_size: int = 64, seed
         return torch.from_numpy(inputs), torch.from_numpy(targets).long()
     if source == "digits":
         return _digits(task, batch_size, rng)
+    if source == "task":
+        return task_rows(task, batch_size, rng)
     raise ValueError(f"unknown proxy data source {source!r}; accepted: {', '.join(SOURCES)}")
+
+
+def default_source(task: Task) -> str:
+    """`task` when the task carries training data, else `gaussian`."""
+    return "task" if task.has_data else "gaussian"
+
+
+def task_rows(task: Task, batch_size: int, rng: np.random.Generator) -> Batch:
+    """`batch_size` distinct training rows of `task` (all of them when it has fewer)."""
+    if not task.has_data:
+        raise ValueError(
+            f"task {task.name!r} carries no training data for the proxies; use the "
+            "'gaussian' or 'digits' proxy data, or load the task with its data"
+        )
+    pick = rng.choice(len(task.y_train), size=min(batch_size, len(task.y_train)), replace=False)
+    inputs = torch.from_numpy(np.ascontiguousarray(task.x_train[pick], dtype=np.float32))
+    return inputs, torch.from_numpy(task.y_train[pick].astype(np.int64))
 
 
 def _digits(task: Task, batch_size: int, rng: np.random.Generator) -> Batch:

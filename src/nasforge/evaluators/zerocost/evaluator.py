@@ -17,7 +17,7 @@ from torch import nn
 from nasforge.architecture import Architecture
 from nasforge.evaluators.base import EvaluationContext, Evaluator, Result
 from nasforge.evaluators.zerocost._common import Batch
-from nasforge.evaluators.zerocost.data import proxy_batch
+from nasforge.evaluators.zerocost.data import default_source, proxy_batch
 from nasforge.registry import PROXIES, SPACES
 from nasforge.spaces.base import SearchSpace
 from nasforge.tasks import Task, benchmark_task
@@ -40,10 +40,12 @@ class ZeroCostEvaluator(Evaluator):
     `objective` (default `"proxy_score"`; pass `metric=evaluator.objective` to a strategy,
     or `objective="val_acc"` to drive code that reads `val_acc`). The searched score is
     the first proxy's, or `ensemble.score_one(...)` when a fitted `WeightedEnsemble` is
-    given. `data` is `"gaussian"` or `"digits"` (see `zerocost.data`), or a fixed batch;
-    `seed` fixes the weight initialisation and the batch. Scores are cached per
-    architecture. `space=None` takes the space named by each architecture; `task` is a
-    `Task` or a NAS-Bench-201 dataset name.
+    given. Networks are built for `task`, a `Task` or a NAS-Bench-201 dataset name (for
+    benchmark look-ups). `data` is `"task"`, `"gaussian"` or `"digits"` (see
+    `zerocost.data`), or a fixed batch; None takes the task's own training rows when it
+    carries data, else Gaussian inputs. `seed` fixes the weight initialisation and the
+    batch. Scores are cached per architecture. `space=None` takes the space named by each
+    architecture.
     """
 
     maximize = True
@@ -54,7 +56,7 @@ class ZeroCostEvaluator(Evaluator):
         task: Task | str = "cifar10",
         space: SearchSpace | None = None,
         objective: str = "proxy_score",
-        data: str | Batch = "gaussian",
+        data: str | Batch | None = None,
         batch_size: int = 64,
         seed: int = 0,
         ensemble: WeightedEnsemble | None = None,
@@ -74,8 +76,9 @@ class ZeroCostEvaluator(Evaluator):
             raise ValueError("give at least one proxy; known: " + ", ".join(PROXIES.names()))
         self.functions_ = {name: PROXIES.get(name) for name in self.proxies}
         self.task_ = benchmark_task(self.task) if isinstance(self.task, str) else self.task
-        if isinstance(self.data, str):
-            self.batch_ = proxy_batch(self.task_, self.data, self.batch_size, self.seed)
+        if self.data is None or isinstance(self.data, str):
+            source = default_source(self.task_) if self.data is None else self.data
+            self.batch_ = proxy_batch(self.task_, source, self.batch_size, self.seed)
         else:
             self.batch_ = self.data
         self.cache_: dict[Architecture, dict[str, float]] = {}
