@@ -77,7 +77,11 @@ class History:
         return sorted([*self._trials, *self._running.values()], key=lambda t: t.number)
 
     def __contains__(self, arch: object) -> bool:
-        return arch in self._seen or any(t.arch == arch for t in self._running.values())
+        return arch in self._seen or self.is_running(arch)
+
+    def is_running(self, arch: object) -> bool:
+        """Whether `arch` is being evaluated now."""
+        return bool(self._running) and any(t.arch == arch for t in self._running.values())
 
     def __len__(self) -> int:
         return len(self._trials)

@@ -121,8 +121,8 @@ def benchmark(
     """Run every strategy with every seed for `budget` queries on the tabular benchmark,
     each through the one search loop (`run_study`) with nothing stored.
 
-    `seeds` is a count (seeds 0..n-1) or explicit seeds; run seed s draws proposal i from
-    `numpy.random.default_rng([s, i])`, as `search` does, so results are reproducible and
+    `seeds` is a count (seeds 0..n-1) or explicit seeds; the run with seed s proposes from
+    `numpy.random.default_rng(s)`, as `search` does, so results are reproducible and
     independent of `workers` (processes sharing the runs; default one per CPU core).
     `fidelities` (the table's epoch columns, e.g. (12, 200)) turns on the cost axis:
     multi-fidelity strategies choose among them, the others evaluate at the highest, and

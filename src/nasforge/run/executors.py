@@ -22,9 +22,13 @@ class Inline:
         self.evaluate_job = evaluate_job
         self.args = (evaluator, recorder, tuple(objectives))
 
+    def run(self, job):
+        """Evaluate `job` now and return its trial."""
+        return self.evaluate_job(*self.args, job)
+
     def submit(self, job) -> Future:
         future: Future = Future()
-        future.set_result(self.evaluate_job(*self.args, job))
+        future.set_result(self.run(job))
         return future
 
     def close(self, broken: bool = False) -> None:

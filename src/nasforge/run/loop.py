@@ -7,10 +7,12 @@ or Ray tasks); the worker evaluates it and records the outcome itself. A free wo
 the next proposal at once, and the strategy sees the running jobs apart from the
 finished trials, so none is evaluated twice at the same time.
 
-Randomness: proposal number i (counting every job handed out, infeasible ones included)
-draws from `numpy.random.default_rng([seed, i])` and from nothing else. A sequential run
-is therefore reproducible, and a resumed one proposes exactly what the uninterrupted run
-would have: interrupted jobs are handed out again first, then proposal i continues.
+Randomness: one generator per run, `numpy.random.default_rng(seed)`, which every
+proposal draws from in turn and nothing else does. The recorder keeps its state after
+each proposal (a `Study` stores it with the trial, a `TrialLog` keeps the generator), so
+a sequential run is reproducible and a resumed one proposes exactly what the
+uninterrupted run would have: interrupted jobs are handed out again first, then the
+generator continues from its state after the last recorded proposal.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -37,8 +39,7 @@ MAX_REJECTED_IN_A_ROW = 500
 Screen = Callable[[Architecture], tuple[dict[str, float], list[str]]]
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     """One evaluation handed to a worker: trial number, architecture, fidelity, and the
     metrics the driver measured before (params, FLOPs, latency)."""
 
@@ -46,7 +47,7 @@ class Job:
     trial_id: int
     arch: Architecture
     fidelity: int | None = None
-    measured: Mapping[str, float] = field(default_factory=dict)
+    measured: Mapping[str, float] = {}  # never mutated: evaluate_job copies it
 
 
 class TrialLog:
@@ -54,11 +55,19 @@ class TrialLog:
     runs, the conformance suite). A `Study` is the recorder that persists."""
 
     url = MEMORY
+    persistent = False  # the loop skips formatting architectures and saving states for it
 
     def __init__(self) -> None:
         self.choices: dict[str, tuple] = {}
         self.finished: list[Trial] = []
         self._started: dict[int, Architecture] = {}
+        self._rng: np.random.Generator | None = None
+
+    def generator(self, seed: int) -> np.random.Generator:
+        """The run's generator, kept alive between calls of the loop on this log."""
+        if self._rng is None:
+            self._rng = np.random.default_rng(seed)
+        return self._rng
 
     def recover(self) -> list[tuple[Architecture, float | None]]:
         return []
@@ -66,13 +75,20 @@ class TrialLog:
     def history(self) -> History:
         return History(self.finished)
 
-    def start(self, arch: Architecture, text: str, fidelity: float | None = None) -> int:
+    def start(
+        self, arch: Architecture, text: str, fidelity: float | None = None, rng_state=None
+    ) -> int:
         number = len(self.finished) + len(self._started)
         self._started[number] = arch
         return number
 
     def trial_id(self, number: int) -> int:
         return number
+
+    def keep(self, trial: Trial) -> None:
+        """Record a started trial's outcome as the trial itself."""
+        del self._started[trial.number]
+        self.finished.append(trial)
 
     def finish(
         self, number: int, metrics: Mapping[str, float], cost_s: float = 0.0,
@@ -83,8 +99,9 @@ class TrialLog:
         self.finished.append(Trial(number, arch, dict(metrics), cost_s, state, failure))
 
     def record_infeasible(
-        self, arch: Architecture, text: str, metrics: Mapping[str, float], reason: str
-    ) -> int:
+        self, arch: Architecture, text: str, metrics: Mapping[str, float], reason: str,
+        rng_state=None,
+    ) -> int:  # fmt: skip
         number = self.start(arch, text)
         del self._started[number]
         self.finished.append(Trial(number, arch, dict(metrics), state="infeasible", failure=reason))
@@ -110,6 +127,9 @@ def evaluate_job(evaluator: Evaluator, recorder, objectives: Sequence[str], job:
 
 
 def _record(recorder, trial: Trial, objectives: Sequence[str], trial_id: int) -> None:
+    if isinstance(recorder, TrialLog):  # the in-memory log keeps the trial itself
+        recorder.keep(trial)
+        return
     recorder.finish(
         trial.number, trial.metrics, trial.cost_s, trial.state, trial.failure, objectives,
         trial_id,
@@ -117,10 +137,13 @@ def _record(recorder, trial: Trial, objectives: Sequence[str], trial_id: int) ->
 
 
 def next_job(
-    strategy: Strategy, space: SearchSpace, history: History, seed: int, fidelity: int | None
+    strategy: Strategy,
+    space: SearchSpace,
+    history: History,
+    rng: np.random.Generator,
+    fidelity: int | None,
 ) -> tuple[Architecture, int | None]:
-    """The strategy's next job under the loop's randomness scheme (see the module doc)."""
-    rng = np.random.default_rng([seed, history.proposed])
+    """The strategy's next job, its fidelity filled in with the run's default."""
     arch, job_fidelity = strategy.propose_job(space, history, rng)
     return arch, fidelity if job_fidelity is None else int(job_fidelity)
 
@@ -169,29 +192,50 @@ def run_study(
     epochs_spent = sum(t.metrics.get("fidelity", 0.0) for t in history)
     make_executor = _executor_factory(evaluator, study, objectives, workers, ray, ray_address)
     executor = make_executor()
+    rng = study.generator(seed)
+    persistent = getattr(study, "persistent", True)
+    budgets = time_budget_s is not None or epoch_budget is not None
     pending: dict[Future, tuple[Job, object]] = {}
     started: dict[int, Job] = {}
     rejected = 0
     start = time.perf_counter()
+
+    def finished(future: Future, job: Job, owner) -> None:
+        nonlocal executor
+        trial = _outcome(future, job, study, objectives)
+        if isinstance(future.exception(), BrokenProcessPool) and owner is executor:
+            executor.close(broken=True)  # a worker died (killed, out of memory)
+            executor = make_executor()
+        record(trial)
+
+    def record(trial: Trial) -> None:
+        nonlocal evaluated
+        started.pop(trial.number, None)
+        history.append(trial)
+        evaluated += 1
+        if on_trial is not None:
+            on_trial(trial, history)
+
     try:
         while True:
             while len(pending) < workers and evaluated + len(pending) < trials:
-                if time_budget_s is not None and time.perf_counter() - start > time_budget_s:
-                    break
-                if epoch_budget is not None and epochs_spent >= epoch_budget:
+                if budgets and not _may_continue(start, time_budget_s, epochs_spent, epoch_budget):
                     break
                 if requeue:
                     arch, job_fidelity = requeue.pop(0)
                     job_fidelity = None if job_fidelity is None else int(job_fidelity)
                 else:
-                    arch, job_fidelity = next_job(strategy, space, history, seed, fidelity)
-                if any(t.arch == arch for t in history.running):  # duplicates allowed only
+                    arch, job_fidelity = next_job(strategy, space, history, rng, fidelity)
+                if history.is_running(arch):  # only strategies allowing duplicates get here
                     requeue.insert(0, (arch, job_fidelity))
                     break
-                text = space.format(arch)
+                text = space.format(arch) if persistent else ""
+                state = rng.bit_generator.state if persistent else None
                 measured, violations = screen(arch) if screen else ({}, [])
                 if violations:
-                    number = study.record_infeasible(arch, text, measured, "; ".join(violations))
+                    number = study.record_infeasible(
+                        arch, text, measured, "; ".join(violations), rng_state=state
+                    )
                     history.append(Trial(number, arch, measured, state="infeasible",
                                          failure="; ".join(violations)))  # fmt: skip
                     rejected += 1
@@ -199,33 +243,36 @@ def run_study(
                         raise NasforgeError(_too_strict(history, rejected))
                     continue
                 rejected = 0
-                number = study.start(arch, text, job_fidelity)
+                number = study.start(arch, text, job_fidelity, rng_state=state)
                 job = Job(number, study.trial_id(number), arch, job_fidelity, measured)
-                running = {} if job_fidelity is None else {"fidelity": float(job_fidelity)}
-                history.start(Trial(number, arch, running, state="running"))
                 epochs_spent += job_fidelity or 0
                 started[number] = job
+                if isinstance(executor, executors.Inline):  # no proposal while it runs
+                    record(executor.run(job))
+                    continue
+                running = {} if job_fidelity is None else {"fidelity": float(job_fidelity)}
+                history.start(Trial(number, arch, running, state="running"))
                 pending[_submit(executor, job)] = (job, executor)
             if not pending:
                 break
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for future in done:
-                job, owner = pending.pop(future)
-                trial = _outcome(future, job, study, objectives)
-                started.pop(job.number, None)
-                if isinstance(future.exception(), BrokenProcessPool) and owner is executor:
-                    executor.close(broken=True)  # a worker died (killed, out of memory)
-                    executor = make_executor()
-                history.append(trial)
-                evaluated += 1
-                if on_trial is not None:
-                    on_trial(trial, history)
+                finished(future, *pending.pop(future))
     except BaseException:
         _interrupt(study, started)
         raise
     finally:
         executor.close()
     return history
+
+
+def _may_continue(
+    start: float, time_budget_s: float | None, epochs_spent: float, epoch_budget: float | None
+) -> bool:
+    """Whether another job may start under the time and epoch budgets."""
+    if time_budget_s is not None and time.perf_counter() - start > time_budget_s:
+        return False
+    return epoch_budget is None or epochs_spent < epoch_budget
 
 
 def _executor_factory(evaluator, study, objectives, workers, ray, ray_address):

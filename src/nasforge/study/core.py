@@ -46,6 +46,8 @@ class Study:
     """The trials of one named search in one storage. Many processes may open the same
     study; each trial row is written by the process that starts or finishes it."""
 
+    persistent = True  # the loop records architecture texts and generator states in it
+
     def __init__(self, storage: str | Path, name: str, _storage=None, _study_id=None) -> None:
         self.url = storage_url(storage)
         self.name = name
@@ -120,19 +122,36 @@ class Study:
         return [d.name.lower() for d in self._storage.get_study_directions(self._id)]
 
     # -- writing ------------------------------------------------------------------------
-    def start(self, arch: Architecture, text: str, fidelity: float | None = None) -> int:
-        """Record `arch` as running; returns the trial number."""
+    def start(
+        self, arch: Architecture, text: str, fidelity: float | None = None,
+        rng_state: Mapping[str, Any] | None = None,
+    ) -> int:  # fmt: skip
+        """Record `arch` as running; returns the trial number. `rng_state` is the search
+        generator's state after proposing it, from which `generator` resumes."""
         import optuna
 
         params, distributions = parameters(arch, self.choices)
-        job = job_attrs(arch, text, fidelity)
+        attrs = {"arch": job_attrs(arch, text, fidelity), **_rng_attr(rng_state)}
         if fast_rows.available(self._storage):
             number, trial_id = fast_rows.create_running_trial(self._storage, self._id)
-            fast_rows.insert_rows(self._storage, trial_id, {"arch": job}, params, distributions)
+            fast_rows.insert_rows(self._storage, trial_id, attrs, params, distributions)
             self._trial_ids[number] = trial_id
             return number
         running = optuna.trial.TrialState.RUNNING
-        return self._create_from_template(running, params, distributions, {"arch": job})
+        return self._create_from_template(running, params, distributions, attrs)
+
+    def generator(self, seed: int) -> np.random.Generator:
+        """The search's generator: `default_rng(seed)` for a new study, else restored to its
+        state after the last proposal recorded, so a resumed search draws what an
+        uninterrupted one would."""
+        last = max(
+            (f for f in self._frozen() if "rng" in f.user_attrs),
+            key=lambda f: f.number, default=None,
+        )  # fmt: skip
+        rng = np.random.default_rng(seed)
+        if last is not None:
+            rng.bit_generator.state = last.user_attrs["rng"]
+        return rng
 
     def _create_from_template(self, state, params, distributions, user_attrs) -> int:
         """A new trial through Optuna's public template path; returns its number."""
@@ -183,8 +202,9 @@ class Study:
         self._storage.set_trial_state_values(trial_id, optuna_state, values)
 
     def record_infeasible(
-        self, arch: Architecture, text: str, metrics: Mapping[str, float], reason: str
-    ) -> int:
+        self, arch: Architecture, text: str, metrics: Mapping[str, float], reason: str,
+        rng_state: Mapping[str, Any] | None = None,
+    ) -> int:  # fmt: skip
         """Record an architecture rejected by the hard limits, never trained."""
         import optuna
 
@@ -194,7 +214,7 @@ class Study:
         job = job_attrs(arch, text, None)
         pruned = optuna.trial.TrialState.PRUNED
         return self._create_from_template(
-            pruned, params, distributions, {"arch": job, "outcome": outcome}
+            pruned, params, distributions, {"arch": job, "outcome": outcome, **_rng_attr(rng_state)}
         )
 
     def recover(self) -> list[tuple[Architecture, float | None]]:
@@ -310,3 +330,7 @@ def load_study(location: str | Path, name: str | None = None) -> Study:
             )
         name = names[0]
     return Study(url, name, _storage=backend)
+
+
+def _rng_attr(rng_state: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {} if rng_state is None else {"rng": dict(rng_state)}
