@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from nasforge.cli.common import USER_ERRORS, _fail, _names, console
+from nasforge.cli.common import USER_ERRORS, _at_least, _check_output, _fail, _names, console
 
 
 def bench_command(
@@ -43,6 +42,8 @@ def bench_command(
     """Compare search strategies over many seeds on a tabular benchmark."""
     from nasforge.bench import benchmark
 
+    _at_least(0, workers=workers)
+    _check_output(output)
     try:
         result = benchmark(
             strategies=_names(strategies),
@@ -54,7 +55,7 @@ def bench_command(
             fidelities=_epochs(fidelity),
             data_path=data_path,
             workers=workers or None,
-            progress=progress and sys.stderr.isatty(),
+            progress=progress,
         )
         paths = result.save(output / f"{space}-{dataset}")
     except USER_ERRORS as error:

@@ -7,14 +7,50 @@ from rich.console import Console
 
 from nasforge.errors import NasforgeError
 
-console = Console()
-USER_ERRORS = (NasforgeError, ValueError, FileNotFoundError, NotADirectoryError)
+# soft_wrap: a long line (an architecture string, a path) is printed whole, never folded
+# at the terminal width, so it can be pasted back (`nasforge parse`, `nasforge show`).
+console = Console(soft_wrap=True)
+# Table columns: architecture strings fold onto more lines when the table is too wide,
+# never cut with an ellipsis; numbers stay whole on one line.
+ARCH_COLUMN = {"justify": "left", "overflow": "fold"}
+RIGHT = {"justify": "right", "no_wrap": True}
+# OSError covers the file system: a missing file, no permission, a read-only disk, a
+# file where a folder is expected.
+USER_ERRORS = (NasforgeError, ValueError, OSError)
 
 
 def _fail(error: BaseException) -> None:
-    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    message = _message(error)
     Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(2)
+
+
+def _message(error: BaseException) -> str:
+    """The first line of the error; `OSError`s as `reason: path`, without `[Errno n]`."""
+    if isinstance(error, OSError) and error.strerror and error.filename is not None:
+        paths = [str(p) for p in (error.filename, error.filename2) if p is not None]
+        return f"{error.strerror}: {' -> '.join(paths)}"
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def _at_least(minimum: int, **options: int | None) -> None:
+    """One line and exit 2 for an option below `minimum` (keyword: the option's name with
+    underscores), before any work starts."""
+    for key, value in options.items():
+        if value is not None and value < minimum:
+            option = "--" + key.replace("_", "-")
+            _fail(ValueError(f"{option} must be at least {minimum}, got {value}"))
+
+
+def _check_output(output) -> None:
+    """One line and exit 2 unless results can be written under `output`."""
+    from nasforge.run.directory import check_writable
+
+    try:
+        check_writable(output)
+    except OSError as error:
+        _fail(error)
 
 
 def _names(text: str) -> list[str]:

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from nasforge.cli.common import USER_ERRORS, _fail, _names
+from nasforge.cli.common import USER_ERRORS, _at_least, _check_output, _fail, _names, console
 
 predictors_app = typer.Typer(
     help="Performance predictors: rank-correlation evaluation.",
@@ -17,7 +16,6 @@ predictors_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
 
 
 def _sizes(text: str) -> list[int]:
@@ -53,6 +51,8 @@ def evaluate(
     """Kendall tau and Spearman of each predictor against held-out test accuracy."""
     from nasforge.bench.predictors import evaluate_predictors
 
+    _at_least(0, workers=workers)
+    _check_output(output)
     try:
         result = evaluate_predictors(
             predictors=_names(predictors),

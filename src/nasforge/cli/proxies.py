@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from nasforge.cli.common import USER_ERRORS, _fail, _names, console
+from nasforge.cli.common import USER_ERRORS, _at_least, _check_output, _fail, _names, console
 
 proxies_app = typer.Typer(
     help="Zero-cost proxies: training-free scores of untrained networks.",
@@ -49,6 +49,9 @@ def evaluate(
 
     from nasforge.bench.proxies import evaluate_proxies
 
+    _at_least(1, batch_size=batch_size)
+    _at_least(0, threads=threads)
+    _check_output(output)
     if threads > 0:
         torch.set_num_threads(threads)
     try:

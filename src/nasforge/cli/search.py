@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from nasforge.cli.common import USER_ERRORS, _fail, _names, console
+from nasforge.cli.common import ARCH_COLUMN, RIGHT, USER_ERRORS, _fail, _names, console
 
 
 def search_command(
@@ -91,7 +90,7 @@ def search_command(
             output_dir=output,
             threads=threads or None,
             export=export,
-            progress=progress and sys.stderr.isatty(),
+            progress=progress,
             name=name,
             storage=storage,
             resume=resume,
@@ -111,7 +110,7 @@ def search_command(
     board = result.leaderboard()
     table = Table(title=f"leaderboard: {result.space.name} on {result.task.name}")
     for column in ("trial", "architecture", "val acc", "params", "flops"):
-        table.add_column(column, justify="left" if column == "architecture" else "right")
+        table.add_column(column, **ARCH_COLUMN if column == "architecture" else RIGHT)
     for _, row in board.iterrows():
         table.add_row(
             str(row["trial"]), row["arch"], f"{row['val_acc']:.2f}",

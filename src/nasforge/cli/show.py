@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from nasforge.cli.common import USER_ERRORS, _fail, console
+from nasforge.cli.common import ARCH_COLUMN, RIGHT, USER_ERRORS, _fail, console
 
 
 def show(
@@ -15,7 +15,7 @@ def show(
     name: Annotated[
         str | None, typer.Option(help="Study name (needed when the storage holds several).")
     ] = None,
-    top: Annotated[int, typer.Option(help="Trials to list, best first.")] = 10,
+    top: Annotated[int, typer.Option(help="Trials to list, best first (0: counts only).")] = 10,
 ) -> None:
     """Show a run's trials, best architecture and Pareto front, read from its study."""
     from nasforge.study.overview import study_overview
@@ -26,7 +26,7 @@ def show(
         _fail(error)
     table = Table(title=f"study {overview.name}: {overview.counts_text}")
     for column in overview.table.columns:
-        table.add_column(column, justify="left" if column == "architecture" else "right")
+        table.add_column(column, **ARCH_COLUMN if column == "architecture" else RIGHT)
     for row in overview.table.itertuples(index=False):
         table.add_row(*(_cell(v) for v in row))
     console.print(table)

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import numpy as np
@@ -12,14 +16,61 @@ from nasforge.export import export_onnx, save_state_dict
 from nasforge.run.result import SearchResult, summary
 
 
+def check_writable(folder: str | Path) -> None:
+    """Raise an `OSError` saying what is wrong unless `folder` is, or can be made as, a
+    folder this process may write into; nothing is created."""
+    path = Path(folder).absolute()
+    missing = outermost_missing(path)
+    existing = path if missing is None else missing.parent
+    if not existing.is_dir():
+        raise NotADirectoryError(
+            f"cannot write to {path}: {existing} is a file, not a folder; choose another output"
+        )
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(
+            f"cannot write to {path}: no permission to write into {existing} (or a read-only "
+            "disk); choose another output"
+        )
+
+
 def fresh_directory(root: Path, name: str) -> Path:
-    """`root/name`, or `root/name-2`, `-3`, ... so an earlier run is never overwritten."""
-    candidate, n = root / name, 1
-    while candidate.exists():
-        n += 1
-        candidate = root / f"{name}-{n}"
-    candidate.mkdir(parents=True)
-    return candidate
+    """`root/name`, or `root/name-2`, `-3`, ... so an earlier run is never overwritten
+    (nor one another process makes at the same moment)."""
+    root.mkdir(parents=True, exist_ok=True)
+    n = 1
+    while True:
+        candidate = root / (name if n == 1 else f"{name}-{n}")
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            n += 1
+
+
+def outermost_missing(path: Path) -> Path | None:
+    """The outermost folder on the way to `path` that does not exist yet (None: all do)."""
+    path, missing = Path(path).absolute(), None
+    while not path.exists():
+        path, missing = path.parent, path
+    return missing
+
+
+@contextmanager
+def removed_on_failure(run: Path, made: Path | None) -> Iterator[None]:
+    """If the block raises and this start made `run` (`made`: the outermost folder it
+    created on the way, `run` itself when only that), remove `run` and the folders up to
+    `made` that are left empty, so a failed start leaves no half-made run directory."""
+    try:
+        yield
+    except BaseException:
+        if made is not None:
+            shutil.rmtree(run, ignore_errors=True)
+            for folder in run.absolute().parents:
+                if folder != made and made not in folder.parents:
+                    break
+                with suppress(OSError):  # not empty: another run is using it
+                    folder.rmdir()
+        raise
 
 
 def write_run_directory(

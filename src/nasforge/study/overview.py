@@ -36,6 +36,8 @@ class StudyOverview:
 def study_overview(location: str | Path, name: str | None = None, top: int = 10) -> StudyOverview:
     """Read the study at `location` (run directory, SQLite file or URL) without running
     anything; the table lists the `top` completed trials, best first."""
+    if top < 0:
+        raise ValueError(f"top must be at least 0 (trials to list), got {top}")
     study = load_study(location, name)
     trials = study.trials(include_running=True)
     attrs = study.attrs
