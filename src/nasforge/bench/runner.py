@@ -8,7 +8,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +23,8 @@ from nasforge.history import ranking_key
 from nasforge.registry import SPACES, STRATEGIES
 from nasforge.run.loop import TrialLog, run_study
 from nasforge.strategies.base import Strategy
+from nasforge.strategies.options import create_strategy, split_options
+from nasforge.tasks import benchmark_task
 
 TABULAR_SPACES = ("nb201",)
 
@@ -38,15 +40,18 @@ class _Run:
     fidelity: int
     fidelities: tuple[int, ...] | None
     data_path: str | None
+    options: tuple[tuple[str, object], ...] = ()
 
 
 def _make_strategy(run: _Run) -> Strategy:
-    """The strategy of `run`; a multi-fidelity one gets the benchmark's fidelities."""
+    """The strategy of `run` with its options; a multi-fidelity one gets the benchmark's
+    fidelities, one that builds networks the benchmark's task."""
     constructor = STRATEGIES.get(run.strategy)
     cls = getattr(constructor, "func", constructor)  # registered partials name their class
+    options = dict(run.options)
     if run.fidelities and getattr(cls, "multi_fidelity", False):
-        return constructor(fidelities=run.fidelities)
-    return constructor()
+        options.setdefault("fidelities", run.fidelities)
+    return create_strategy(run.strategy, options, task=benchmark_task(run.dataset))
 
 
 def _run_one(run: _Run) -> tuple[_Run, pd.DataFrame, float]:
@@ -117,6 +122,7 @@ def benchmark(
     workers: int | None = None,
     progress: bool = False,
     fidelities: Sequence[int] | None = None,
+    strategy_options: Mapping[str, object] | None = None,
 ) -> BenchmarkResult:
     """Run every strategy with every seed for `budget` queries on the tabular benchmark,
     each through the one search loop (`run_study`) with nothing stored.
@@ -127,11 +133,16 @@ def benchmark(
     `fidelities` (the table's epoch columns, e.g. (12, 200)) turns on the cost axis:
     multi-fidelity strategies choose among them, the others evaluate at the highest, and
     every run stops at the epoch cost of `budget` evaluations at the highest fidelity.
+    `strategy_options` are strategy settings, `KEY` for every strategy that has it or
+    `NAME.KEY` for one (see `nasforge.strategies.options`), checked before any run.
     """
     seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
     if isinstance(seeds, int) and seeds < 1:
         raise ValueError(f"the number of seeds must be at least 1, got {seeds}")
     _check(strategies, space, dataset, seed_list, budget)
+    options = split_options(strategies, strategy_options)
+    for name in strategies:
+        create_strategy(name, options[name])  # a bad setting fails here, before any run
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1 (or None: one per CPU core), got {workers}")
     levels = _check_fidelities(fidelities, noise)
@@ -146,7 +157,10 @@ def benchmark(
         raise ValueError(f"the table has no {missing[0]}-epoch results for {dataset}")
     path = str(data_path) if data_path else None
     runs = [
-        _Run(name, seed, space, dataset, budget, noise, evaluator.fidelity, levels, path)
+        _Run(
+            name, seed, space, dataset, budget, noise, evaluator.fidelity, levels, path,
+            tuple(options[name].items()),
+        )
         for name in strategies
         for seed in seed_list
     ]

@@ -17,6 +17,14 @@ def bench_command(
     strategies: Annotated[
         str, typer.Option(help="Comma-separated strategy names.")
     ] = "random,evolution,local,tpe",
+    strategy_option: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A strategy setting, repeatable: KEY=VALUE for every strategy that has it, "
+            "NAME.KEY=VALUE for one (bananas.initial=5).",
+            metavar="KEY=VALUE",
+        ),
+    ] = None,
     seeds: Annotated[int, typer.Option(help="Number of seeds (0..n-1) per strategy.")] = 20,
     budget: Annotated[int, typer.Option(help="Benchmark queries per run.")] = 300,
     noise: Annotated[
@@ -41,6 +49,7 @@ def bench_command(
 ) -> None:
     """Compare search strategies over many seeds on a tabular benchmark."""
     from nasforge.bench import benchmark
+    from nasforge.strategies.options import parse_options
 
     _at_least(0, workers=workers)
     _check_output(output)
@@ -53,6 +62,7 @@ def bench_command(
             budget=budget,
             noise=noise,
             fidelities=_epochs(fidelity),
+            strategy_options=parse_options(strategy_option or ()),
             data_path=data_path,
             workers=workers or None,
             progress=progress,

@@ -23,6 +23,13 @@ def search_command(
         typer.Option(help="Search space (default: nb201 cells for images, mlp for tables)."),
     ] = None,
     strategy: Annotated[str, typer.Option(help="Search strategy.")] = "evolution",
+    strategy_option: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A strategy setting, repeatable: --strategy-option initial=5.",
+            metavar="KEY=VALUE",
+        ),
+    ] = None,
     trials: Annotated[int, typer.Option(help="Architectures to train.")] = 24,
     time_budget: Annotated[
         float | None, typer.Option(help="Stop proposing after this many seconds.")
@@ -69,6 +76,7 @@ def search_command(
     """Search architectures for a task by training them; retrain, test and export the best."""
     from nasforge.constraints import Constraints, parse_quantity
     from nasforge.run.search import search as run_search
+    from nasforge.strategies.options import parse_options
 
     try:
         limits = Constraints(
@@ -80,6 +88,7 @@ def search_command(
             data=data,
             space=space,
             strategy=strategy,
+            strategy_options=parse_options(strategy_option or ()),
             trials=trials,
             time_budget_s=time_budget,
             epochs=epochs,

@@ -6,7 +6,7 @@ rejection), retrain the best on train + validation, test it, and write a run dir
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -15,12 +15,13 @@ from nasforge._progress import progress_bar
 from nasforge.constraints import Constraints, pareto_front
 from nasforge.evaluators.training import TrainingEvaluator, accuracy
 from nasforge.history import History, Trial, ranked
-from nasforge.registry import SPACES, STRATEGIES
+from nasforge.registry import SPACES
 from nasforge.run.directory import fresh_directory, write_run_directory
 from nasforge.run.loop import run_study
 from nasforge.run.result import SearchInterrupted, SearchResult
 from nasforge.run.selection import candidates, confirm_best
 from nasforge.spaces.base import SearchSpace
+from nasforge.strategies.options import create_strategy
 from nasforge.study import MEMORY, STUDY_FILE, Study
 from nasforge.tasks import Task, load_task
 
@@ -49,6 +50,7 @@ def search(
     data: str | Path | Task = "digits",
     space: str | SearchSpace | None = None,
     strategy: str = "evolution",
+    strategy_options: Mapping[str, object] | None = None,
     trials: int = 24,
     time_budget_s: float | None = None,
     epochs: int = 8,
@@ -74,7 +76,8 @@ def search(
 ) -> SearchResult:
     """Run a search; every random choice follows from `seed`. `trials` counts training
     jobs: multi-fidelity strategies (sh, hyperband) choose each job's epochs themselves,
-    up to their `max_epochs`.
+    up to their `max_epochs`. `strategy_options` are the strategy's settings (text is
+    converted, see `nasforge.strategies.options`), checked before anything runs.
 
     The strategy maximises validation accuracy; other `objectives` (params, flops,
     latency_ms, to minimise) are recorded and give the Pareto front. Trials go to a study
@@ -90,7 +93,7 @@ def search(
     task = data if isinstance(data, Task) else load_task(data, seed=seed)
     space = default_space(task) if space is None else space
     space = SPACES.create(space) if isinstance(space, str) else space
-    search_strategy = STRATEGIES.create(strategy)
+    search_strategy = create_strategy(strategy, strategy_options, task=task)
     constraints = constraints or Constraints()
     if "latency_ms" in objectives and constraints.max_latency_ms is None:
         constraints = Constraints(constraints.max_params, constraints.max_flops, float("inf"))

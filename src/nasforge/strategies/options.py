@@ -63,7 +63,7 @@ def describe_settings(name: str) -> str:
     """`initial (int, default 10), ...`: the settings of strategy `name`, for messages."""
     parts = []
     for key, parameter in strategy_settings(name).items():
-        kind = _annotation(parameter)
+        kind = _shown(parameter)
         default = "" if parameter.default is parameter.empty else f", default {parameter.default!r}"
         parts.append(f"{key} ({kind}{default})" if kind else key)
     return ", ".join(parts) or "none"
@@ -145,7 +145,7 @@ def _known(name: str, setting: str) -> None:
 
 def _bad(name: str, key: str, parameter: inspect.Parameter, shown: str) -> ValueError:
     """The error for a value of setting `key` that does not fit its annotation."""
-    kind = _annotation(parameter) or "a value like its default"
+    kind = _shown(parameter) or "a value like its default"
     if not any(k in _TEXT_KINDS or _is_sequence(k) or k == "Strategy" for k in _kinds(parameter)):
         return ValueError(
             f"strategy {name!r}: setting {key!r} takes {kind}, which cannot be given as "
@@ -155,6 +155,18 @@ def _bad(name: str, key: str, parameter: inspect.Parameter, shown: str) -> Value
         f"strategy {name!r}: bad value {shown} for {key!r} ({kind}); accepted settings: "
         f"{describe_settings(name)}"
     )
+
+
+def _shown(parameter: inspect.Parameter) -> str:
+    """The annotation as messages show it, without brackets: `int | None`, `ints, comma-
+    separated`."""
+    kinds = [
+        f"{k[k.index('[') + 1 :].split(',')[0].rstrip(']').strip()}s, comma-separated"
+        if _is_sequence(k)
+        else k
+        for k in _kinds(parameter)
+    ]
+    return " | ".join(kinds) if _annotation(parameter) else ""
 
 
 def _annotation(parameter: inspect.Parameter) -> str:
