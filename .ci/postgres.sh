@@ -24,4 +24,4 @@ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'nasforge')\gexec
 SELECT 'CREATE DATABASE nasforge OWNER nasforge'
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'nasforge')\gexec
 SQL
-echo "postgresql+psycopg2://nasforge:nasforge@127.0.0.1:${port}/nasforge"
+echo "postgresql://nasforge:nasforge@127.0.0.1:${port}/nasforge"

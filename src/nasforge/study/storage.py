@@ -117,12 +117,20 @@ def _open(url: str, create: bool):
             _write_ahead_log(storage.engine, create)
         return storage
     except ImportError as error:
-        raise StudyError(
-            f"cannot open {url.split('://')[0]} storage: {error}; for PostgreSQL install "
-            "nasforge[postgres] (psycopg)"
-        ) from error
+        raise StudyError(_missing_driver(url.split("://")[0], error)) from error
     except Exception as error:  # sqlalchemy's OperationalError and friends
         raise StudyError(f"cannot open the study storage {redact(url)}: {error}") from error
+
+
+def _missing_driver(scheme: str, error: ImportError) -> str:
+    if not scheme.startswith("postgresql"):
+        return f"cannot open {scheme} storage: its database driver is missing ({error})"
+    if scheme == "postgresql+psycopg2":
+        return "postgresql+psycopg2:// needs psycopg2: pip install psycopg2-binary"
+    return (
+        f"{scheme}:// needs psycopg 3: pip install 'nasforge[postgres]' "
+        "(or write postgresql+psycopg2:// to use an installed psycopg2)"
+    )
 
 
 def _engine_kwargs(url: str) -> dict[str, Any]:
