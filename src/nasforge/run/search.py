@@ -11,12 +11,18 @@ from pathlib import Path
 
 import numpy as np
 
-from nasforge._progress import progress_bar
+from nasforge._progress import progress_bar, say
 from nasforge.constraints import Constraints, pareto_front
 from nasforge.evaluators.training import TrainingEvaluator, accuracy
 from nasforge.history import History, Trial, ranked
 from nasforge.registry import SPACES
-from nasforge.run.directory import fresh_directory, write_run_directory
+from nasforge.run.directory import (
+    check_writable,
+    fresh_directory,
+    outermost_missing,
+    removed_on_failure,
+    write_run_directory,
+)
 from nasforge.run.loop import run_study
 from nasforge.run.result import SearchInterrupted, SearchResult
 from nasforge.run.selection import candidates, confirm_best
@@ -87,9 +93,20 @@ def search(
     (`confirm_folds` folds) and the best mean is retrained and tested (`confirm_top=1`:
     the best validation accuracy, no cross-validation).
     """
-    if trials < 1:
-        raise ValueError(f"the trial budget must be at least 1, got {trials}")
+    _check_numbers(
+        trials=trials, epochs=epochs, final_epochs=final_epochs, batch_size=batch_size,
+        threads=threads, workers=workers, confirm_top=confirm_top,
+    )  # fmt: skip
+    if time_budget_s is not None and not time_budget_s > 0:
+        raise ValueError(f"time_budget_s must be a positive number of seconds, got {time_budget_s}")
+    if confirm_folds < 2:
+        raise ValueError(
+            f"confirm_folds must be at least 2 (cross-validation folds), got {confirm_folds}; "
+            "to choose by validation accuracy alone set confirm_top=1"
+        )
     objectives = _check_objectives(objectives)
+    if output_dir is not None:
+        check_writable(output_dir)
     task = data if isinstance(data, Task) else load_task(data, seed=seed)
     space = default_space(task) if space is None else space
     space = SPACES.create(space) if isinstance(space, str) else space
@@ -105,34 +122,25 @@ def search(
         "task": task.name, "space": space.name, "strategy": strategy, "seed": seed,
         "epochs": epochs, "objectives": objectives, "constraints": repr(constraints),
     }  # fmt: skip
-    run_dir, location = _open_run(output_dir, name or f"{task.name}-{space.name}", storage, resume)
-    study = Study.create(
-        storage or location, run_dir.name if run_dir else (name or "search"),
-        directions=["maximize" if OBJECTIVES[o] else "minimize" for o in objectives],
-        attrs=settings, load_if_exists=resume,
-    )  # fmt: skip
+    directions = ["maximize" if OBJECTIVES[o] else "minimize" for o in objectives]
+    run_dir, study = _open_run(
+        output_dir, name or f"{task.name}-{space.name}", storage, resume, directions, settings
+    )
 
     def screen(arch):
         measures = constraints.measure(space.build(arch, task), task.input_shape)
         return measures, constraints.violations(measures)
 
     if progress:
-        from rich.console import Console
-
         where = f"run directory {run_dir}" if run_dir else f"study {study.name}"
         done = sum(t.state in ("complete", "failed") for t in study.trials())
-        Console(stderr=True).print(
-            f"{where}" + (f", resuming after {done} trials" if resume else "")
-        )
+        say(where + (f", resuming after {done} trials" if resume else ""))
     start = time.perf_counter()
     with progress_bar(progress, trials, "trial") as update:
 
         def on_trial(trial: Trial, history: History) -> None:
-            best = _best(history)
             done = sum(1 for t in history if t.state != "infeasible")
-            note = f"best val {best.metrics['val_acc']:.2f}%" if best else "no result yet"
-            rejected = len(history) - done
-            update(done, note + (f", {rejected} rejected" if rejected else ""))
+            update(done, _trial_note(trial, history, len(history) - done))
 
         try:
             history = run_study(
@@ -178,15 +186,24 @@ def search(
     return result
 
 
+def _check_numbers(**values: int | None) -> None:
+    """Counts that must be at least 1 (None: the default), checked before any work."""
+    for key, value in values.items():
+        if value is not None and value < 1:
+            raise ValueError(f"{key} must be at least 1, got {value}")
+
+
 def _open_run(
-    output_dir: str | Path | None, name: str, storage: str | None, resume: bool
-) -> tuple[Path | None, str]:
-    """The run directory and where its study lives. A new run never reuses a directory
-    (`name-2`, `-3`, ...); `resume` continues `output_dir/name`."""
+    output_dir: str | Path | None, name: str, storage: str | None, resume: bool,
+    directions: list[str], settings: dict,
+) -> tuple[Path | None, Study]:  # fmt: skip
+    """The run directory and its study. A new run never reuses a directory (`name-2`,
+    `-3`, ...); `resume` continues `output_dir/name`. If the study cannot be opened, a
+    directory made here is removed again."""
     if output_dir is None:
         if storage is None and resume:
             raise ValueError("resuming needs the run's output directory or its --storage")
-        return None, MEMORY
+        return None, _create_study(storage or MEMORY, name, directions, settings, resume)
     root = Path(output_dir)
     if resume:
         run_dir = root / name
@@ -195,10 +212,30 @@ def _open_run(
                 f"nothing to resume: {run_dir / STUDY_FILE} does not exist; "
                 "run without --resume to start this search"
             )
+        made = outermost_missing(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
     else:
+        made = outermost_missing(root)
         run_dir = fresh_directory(root, name)
-    return run_dir, str(run_dir)
+        made = made or run_dir.absolute()
+    with removed_on_failure(run_dir, made):
+        study = _create_study(storage or str(run_dir), run_dir.name, directions, settings, resume)
+    return run_dir, study
+
+
+def _create_study(location: str, name: str, directions, settings, resume: bool) -> Study:
+    return Study.create(
+        location, name, directions=directions, attrs=settings, load_if_exists=resume
+    )
+
+
+def _trial_note(trial: Trial, history: History, rejected: int) -> str:
+    """`val 97.10%, best 98.00%` (or the trial's state), and how many were rejected."""
+    best = _best(history)
+    value = trial.metrics.get("val_acc")
+    note = f"val {value:.2f}%" if trial.ok and value is not None else trial.state
+    note += f", best {best.metrics['val_acc']:.2f}%" if best else ", no result yet"
+    return note + (f", {rejected} rejected" if rejected else "")
 
 
 def _best(history: History) -> Trial | None:
