@@ -1,47 +1,62 @@
-"""SIGKILL a `nasforge search` mid-run and resume it, `--repeats` times at different
-points: completed trials lost (target 0 in every repetition) and the final trial count.
+"""SIGKILL a `nasforge search` mid-run and resume it, `--repeats` times per strategy at
+different points: completed trials lost (target 0), and whether the resumed study holds
+the same trial sequence as an uninterrupted run of the same command (target: always).
 
-usage: python benchmarks/resume_after_kill.py [--repeats 10] [--trials 12]
+usage: python benchmarks/resume_after_kill.py [--repeats 10] [--trials 14]
+           [--strategies random,evolution,local,tpe,bananas]
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from nasforge.study import INTERRUPTED, load_study
 from nasforge.testing.crash import kill_and_resume
+
+
+def command(strategy: str, trials: int, output: str, seed: int) -> list[str]:
+    return [
+        sys.executable, "-m", "nasforge.cli", "search", "--data", "wine", "--space", "mlp",
+        "--strategy", strategy, "--trials", str(trials), "--epochs", "2", "--output", output,
+        "--name", "run", "--no-progress", "--no-export", "--threads", "1", "--seed", str(seed),
+        "--confirm-top", "1",
+    ]  # fmt: skip
+
+
+def sequence(run_dir: Path) -> list[tuple[str, float | None]]:
+    """The jobs of a study in the order they were handed out, interrupted ones left out."""
+    trials = sorted(load_study(run_dir).trials(include_running=True), key=lambda t: t.number)
+    return [(t.text, t.fidelity) for t in trials if t.state != INTERRUPTED]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=10)
-    parser.add_argument("--trials", type=int, default=12)
+    parser.add_argument("--trials", type=int, default=14)
+    parser.add_argument("--strategies", default="random,evolution,local,tpe,bananas")
     args = parser.parse_args()
-    failures = 0
-    for repeat in range(args.repeats):
-        kill_after = 2 + repeat % max(args.trials - 3, 1)
-        with tempfile.TemporaryDirectory() as output:
-            command = [
-                sys.executable, "-m", "nasforge.cli", "search", "--data", "digits",
-                "--space", "mlp", "--trials", str(args.trials), "--epochs", "2",
-                "--output", output, "--name", "run", "--no-progress", "--no-export",
-                "--threads", "1", "--seed", str(repeat),
-            ]  # fmt: skip
-            report = kill_and_resume(command, Path(output) / "run", kill_after=kill_after)
-        good = report.ok and report.evaluated == args.trials
-        failures += not good
-        print(
-            f"repeat {repeat}: killed after {report.completed_before} completed, lost "
-            f"{report.lost}, interrupted {report.interrupted} (redone "
-            f"{report.interrupted_redone}), final evaluations {report.evaluated}/{args.trials}"
-            + ("" if good else f"  FAILED {report.resume_error}")
-        )
-    print(
-        f"{args.repeats - failures}/{args.repeats} repetitions lost no completed trial and "
-        f"ended with the requested count ({'ok' if failures == 0 else 'MISSED'})"
-    )
+    print("| strategy | kills | lost completed trials | same sequence as uninterrupted |")
+    print("|---|---|---|---|")
+    missed = 0
+    for strategy in args.strategies.split(","):
+        lost, same = 0, 0
+        for repeat in range(args.repeats):
+            kill_after = 2 + repeat % max(args.trials - 4, 1)
+            with tempfile.TemporaryDirectory() as whole, tempfile.TemporaryDirectory() as cut:
+                subprocess.run(command(strategy, args.trials, whole, repeat), check=True,
+                               capture_output=True)  # fmt: skip
+                report = kill_and_resume(
+                    command(strategy, args.trials, cut, repeat), Path(cut) / "run", kill_after
+                )
+                lost += report.lost
+                same += report.ok and sequence(Path(cut) / "run") == sequence(Path(whole) / "run")
+        missed += lost > 0 or same < args.repeats
+        print(f"| {strategy} | {args.repeats} | {lost} | {same}/{args.repeats} |")
+    print("all targets met" if missed == 0 else f"{missed} strategies MISSED a target")
 
 
 if __name__ == "__main__":
