@@ -173,7 +173,8 @@ def run_study(
     `fidelity` is the epochs of a job whose strategy leaves it open. `screen(arch) ->
     (measures, violations)` runs in the driver before a job is handed out: an architecture
     with violations is recorded as infeasible and never evaluated. No job starts after
-    `time_budget_s` seconds, or once the jobs handed out add up to `epoch_budget` epochs.
+    `time_budget_s` seconds, nor one that would take the epochs of the jobs handed out past
+    `epoch_budget` (the run stops at the first that would).
     Returns the history (finished trials, infeasible included, in finishing order).
     """
     if trials < 1:
@@ -226,6 +227,9 @@ def run_study(
                     job_fidelity = None if job_fidelity is None else int(job_fidelity)
                 else:
                     arch, job_fidelity = next_job(strategy, space, history, rng, fidelity)
+                if epoch_budget is not None and epochs_spent + (job_fidelity or 0) > epoch_budget:
+                    epoch_budget = epochs_spent  # this job would not fit: none starts again
+                    break
                 if history.is_running(arch):  # only strategies allowing duplicates get here
                     requeue.insert(0, (arch, job_fidelity))
                     break
