@@ -42,6 +42,10 @@ class BenchmarkResult:
         """Each run's row when it had spent at most `epochs` training epochs."""
         return self._last_rows(self.curves[self.curves["epochs"] <= epochs])
 
+    def final(self) -> pd.DataFrame:
+        """Each run's last row: its incumbent when it stopped."""
+        return self._last_rows(self.curves)
+
     def _last_rows(self, rows: pd.DataFrame) -> pd.DataFrame:
         return rows.groupby(["strategy", "seed"], sort=False).tail(1)
 
@@ -116,17 +120,47 @@ class BenchmarkResult:
         self.summary().to_csv(paths["summary"], index_label="strategy")
         paths["json"].write_text(json.dumps(self.to_dict(), indent=2))
         self.plot(paths["plot"])
+        if self.fidelities:
+            paths["cost_plot"] = directory / "anytime_cost.png"
+            self.plot_cost(paths["cost_plot"])
         return paths
+
+    def cost_curves(self, points: int = 40) -> pd.DataFrame:
+        """Mean and standard error of the incumbent's test accuracy at log-spaced epoch
+        costs, per strategy (the cost axis)."""
+        top = max(self.fidelities or [self.fidelity])
+        grid = np.unique(np.geomspace(top, self.budget * top, points).round())
+        rows = []
+        for cost in grid:
+            values = self.at_cost(cost).groupby("strategy")["test_acc"]
+            for name, mean in values.mean().items():
+                rows.append({"strategy": name, "epochs": cost, "mean": mean,
+                             "sem": values.sem().fillna(0.0)[name]})  # fmt: skip
+        return pd.DataFrame(rows)
+
+    def plot_cost(self, path: str | Path) -> None:
+        """Anytime plot on the cost axis: mean test accuracy of the incumbent by epochs."""
+        plt, fig, ax = _axes()
+        curves = self.cost_curves()
+        for name in self.strategies:
+            c = curves[curves["strategy"] == name]
+            ax.plot(c["epochs"], c["mean"], label=name)
+            ax.fill_between(c["epochs"], c["mean"] - c["sem"], c["mean"] + c["sem"], alpha=0.2)
+        ax.axhline(self.optimum, color="black", linestyle="--", linewidth=1, label="optimum")
+        ax.set_xscale("log")
+        ax.set_xlabel("training epochs spent (table look-ups at 12 and 200 epochs)")
+        ax.set_ylabel(f"test accuracy of incumbent (%), {self.dataset}")
+        ax.set_title(f"{self.space} / {self.dataset}: {len(self.seeds)} seeds, mean ± s.e.")
+        ax.legend(loc="lower right")
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        fig.savefig(path, dpi=120)
+        plt.close(fig)
 
     def plot(self, path: str | Path) -> None:
         """Anytime plot: mean test accuracy of the incumbent (± standard error) by query."""
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
+        plt, fig, ax = _axes()
         curves = self.mean_curves()
-        fig, ax = plt.subplots(figsize=(7, 4.5))
         for name in self.strategies:
             c = curves[curves["strategy"] == name]
             ax.plot(c["query"], c["mean"], label=name)
@@ -143,3 +177,12 @@ class BenchmarkResult:
         fig.tight_layout()
         fig.savefig(path, dpi=120)
         plt.close(fig)
+
+
+def _axes():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt, *plt.subplots(figsize=(7, 4.5))
