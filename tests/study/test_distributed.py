@@ -10,8 +10,8 @@ from collections import Counter
 import pytest
 
 from nasforge.evaluators.base import SimulatedCost
-from nasforge.run.loop import run_study
 from nasforge.registry import STRATEGIES
+from nasforge.run.loop import run_study
 from nasforge.study import Study, load_study
 
 POSTGRES_URL = os.environ.get("NASFORGE_TEST_POSTGRES_URL")

@@ -9,8 +9,8 @@ import pytest
 
 from nasforge.architecture import Architecture
 from nasforge.evaluators.base import Evaluator, SimulatedCost
-from nasforge.run.loop import run_study
 from nasforge.registry import STRATEGIES
+from nasforge.run.loop import run_study
 from nasforge.study import Study, load_study
 
 

@@ -24,12 +24,16 @@ def show(
         overview = study_overview(run, name, top)
     except USER_ERRORS as error:
         _fail(error)
-    table = Table(title=f"study {overview.name}: {overview.counts_text}")
-    for column in overview.table.columns:
-        table.add_column(column, **ARCH_COLUMN if column == "architecture" else RIGHT)
-    for row in overview.table.itertuples(index=False):
-        table.add_row(*(_cell(v) for v in row))
-    console.print(table)
+    title = f"study {overview.name}: {overview.counts_text}"
+    if overview.table.empty:  # nothing completed yet (or --top 0): rich drops the title
+        console.print(title)
+    else:
+        table = Table(title=title)
+        for column in overview.table.columns:
+            table.add_column(column, **ARCH_COLUMN if column == "architecture" else RIGHT)
+        for row in overview.table.itertuples(index=False):
+            table.add_row(*(_cell(v) for v in row))
+        console.print(table)
     if overview.best is not None:
         console.print(
             f"best validation accuracy: {overview.best.text} (trial {overview.best.number})"

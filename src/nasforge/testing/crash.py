@@ -7,11 +7,11 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from nasforge.study import StoredTrial, load_study
+from nasforge.study import StoredTrial, StudyError, load_study
 
 
 @dataclass(frozen=True)
@@ -35,13 +35,44 @@ class CrashReport:
         )  # fmt: skip
 
 
-def _completed(run_dir: Path) -> list[StoredTrial]:
+def _trials(run_dir: Path) -> list[StoredTrial]:
+    """The study's trials, running ones included; none while it does not exist yet or
+    is still being created (the one-line `StudyError` a reader gets then)."""
     if not (run_dir / "study.db").exists():
         return []
     try:
-        return [t for t in load_study(run_dir).trials() if t.state == "complete"]
-    except Exception:  # the study is being created right now
+        return load_study(run_dir).trials(include_running=True)
+    except StudyError:
         return []
+
+
+def _completed(run_dir: Path) -> list[StoredTrial]:
+    return [t for t in _trials(run_dir) if t.state == "complete"]
+
+
+def kill_when(
+    command: Sequence[str],
+    run_dir: str | Path,
+    ready: Callable[[list[StoredTrial]], bool],
+    timeout_s: float = 300,
+) -> None:
+    """Run `command` (a search writing its study to `run_dir`) and SIGKILL it as soon as
+    `ready(trials)` holds for the study's trials (running ones included)."""
+    run_dir = Path(run_dir)
+    process = subprocess.Popen(list(command), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + timeout_s
+    try:
+        while not ready(_trials(run_dir)):
+            if process.poll() is not None:
+                raise RuntimeError(f"the search ended before the kill: {process.stderr.read()!r}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the search was not ready to be killed in {timeout_s} s")
+            time.sleep(0.02)
+    finally:
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        process.stderr.close()
 
 
 def kill_and_resume(
@@ -50,18 +81,10 @@ def kill_and_resume(
     """Run `command` (a search writing its study to `run_dir`), SIGKILL it once
     `kill_after` trials are complete, then run it again with `--resume` to the end."""
     run_dir = Path(run_dir)
-    process = subprocess.Popen(list(command), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + timeout_s
-    while len(_completed(run_dir)) < kill_after:
-        if process.poll() is not None:
-            raise RuntimeError(f"the search ended before the kill: {process.stderr.read()!r}")
-        if time.monotonic() > deadline:
-            process.kill()
-            raise TimeoutError(f"fewer than {kill_after} trials completed in {timeout_s} s")
-        time.sleep(0.02)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    process.stderr.close()
+    kill_when(
+        command, run_dir, lambda trials: sum(t.state == "complete" for t in trials) >= kill_after,
+        timeout_s,
+    )  # fmt: skip
     before = {t.number: (t.arch, t.metrics) for t in _completed(run_dir)}
     resumed = subprocess.run(
         [*command, "--resume"], capture_output=True, text=True, timeout=timeout_s
