@@ -20,9 +20,14 @@ def default_loss(outputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
 
 
 def working_copy(model: nn.Module, train: bool = True) -> nn.Module:
-    """A deep copy in float32 and train (batch statistics) or eval mode, gradients cleared."""
+    """A deep copy in float32 and train (batch statistics) or eval mode, gradients cleared.
+    Dropout is always off: a proxy scores the network, not a random thinning of it (and
+    stays deterministic, drawing nothing from the global generator)."""
     clone = copy.deepcopy(model).float()
     clone.train(train)
+    for module in clone.modules():
+        if isinstance(module, nn.modules.dropout._DropoutNd):
+            module.eval()
     for param in clone.parameters():
         param.requires_grad_(True)
         param.grad = None

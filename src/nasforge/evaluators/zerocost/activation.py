@@ -18,6 +18,9 @@ from nasforge.evaluators.zerocost._common import (
 )
 
 _RECTIFIERS = (nn.ReLU, nn.ReLU6, nn.LeakyReLU)
+# Smooth activations whose input sign splits the two regimes as a ReLU's does (gates such
+# as squeeze-excitation sigmoids are not counted).
+_SMOOTH = (nn.GELU, nn.SiLU, nn.Tanh, nn.ELU, nn.Hardswish, nn.Mish)
 _NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d)
 
 
@@ -27,12 +30,18 @@ def _leaves(model: nn.Module) -> list[nn.Module]:
 
 def nwot(model: nn.Module, batch: Batch, loss: Loss = default_loss) -> float:
     """NASWOT: log|K_H| where K_H[i, j] counts the ReLUs on which examples i and j agree
-    (both active or both inactive); BatchNorm in training mode on the batch."""
+    (both active or both inactive); BatchNorm in training mode on the batch. A network
+    without ReLUs (an MLP with GELU, SiLU or Tanh) is coded by the sign of its smooth
+    activations' inputs instead, the same split for a ReLU."""
     check_batch(batch, least=2)
     clone = working_copy(model)
     rectifiers = [m for m in clone.modules() if isinstance(m, _RECTIFIERS)]
+    rectifiers = rectifiers or [m for m in clone.modules() if isinstance(m, _SMOOTH)]
     if not rectifiers:
-        raise ValueError("nwot needs nn.ReLU modules in the model (functional ReLUs are not seen)")
+        raise ValueError(
+            "nwot needs activation modules in the model (nn.ReLU, nn.GELU, ...; functional "
+            "activations are not seen)"
+        )
     size = batch[0].shape[0]
     kernel = torch.zeros(size, size, dtype=torch.float64)
 
