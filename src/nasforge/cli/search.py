@@ -22,7 +22,10 @@ def search_command(
         str | None,
         typer.Option(help="Search space (default: nb201 cells for images, mlp for tables)."),
     ] = None,
-    strategy: Annotated[str, typer.Option(help="Search strategy.")] = "evolution",
+    strategy: Annotated[
+        str | None,
+        typer.Option(help="Search strategy (default: evolution; nsga2 with several objectives)."),
+    ] = None,
     strategy_option: Annotated[
         list[str] | None,
         typer.Option(

@@ -15,7 +15,7 @@ from nasforge._progress import progress_bar, say
 from nasforge.constraints import Constraints, pareto_front
 from nasforge.evaluators.training import TrainingEvaluator, accuracy
 from nasforge.history import History, Trial, ranked
-from nasforge.registry import SPACES
+from nasforge.registry import SPACES, STRATEGIES
 from nasforge.run.directory import (
     check_writable,
     fresh_directory,
@@ -27,6 +27,7 @@ from nasforge.run.loop import run_study
 from nasforge.run.result import SearchInterrupted, SearchResult
 from nasforge.run.selection import candidates, confirm_best
 from nasforge.spaces.base import SearchSpace
+from nasforge.strategies.base import Strategy
 from nasforge.strategies.options import create_strategy
 from nasforge.study import MEMORY, STUDY_FILE, Study
 from nasforge.tasks import Task, load_task
@@ -55,7 +56,7 @@ def _check_objectives(objectives: Sequence[str]) -> list[str]:
 def search(
     data: str | Path | Task = "digits",
     space: str | SearchSpace | None = None,
-    strategy: str = "evolution",
+    strategy: str | None = None,
     strategy_options: Mapping[str, object] | None = None,
     trials: int = 24,
     time_budget_s: float | None = None,
@@ -85,8 +86,10 @@ def search(
     up to their `max_epochs`. `strategy_options` are the strategy's settings (text is
     converted, see `nasforge.strategies.options`), checked before anything runs.
 
-    The strategy maximises validation accuracy; other `objectives` (params, flops,
-    latency_ms, to minimise) are recorded and give the Pareto front. Trials go to a study
+    With one objective the strategy (default evolution) maximises validation accuracy.
+    Further `objectives` (params, flops, latency_ms, to minimise) go to a multi-objective
+    strategy (default nsga2), which optimises them all; naming a single-objective one
+    is then an error. The Pareto front is reported over all of them. Trials go to a study
     (`study.db` in the run directory, or `storage`); `resume=True` continues the study
     `name` where it stopped. `workers` processes (or Ray tasks with `ray`) train at once.
     The `confirm_top` best candidates are cross-validated on train + validation
@@ -110,7 +113,10 @@ def search(
     task = data if isinstance(data, Task) else load_task(data, seed=seed)
     space = default_space(task) if space is None else space
     space = SPACES.create(space) if isinstance(space, str) else space
-    search_strategy = create_strategy(strategy, strategy_options, task=task)
+    directions = ["maximize" if OBJECTIVES[o] else "minimize" for o in objectives]
+    strategy, search_strategy = _strategy_for(
+        strategy, strategy_options, task, objectives, directions
+    )
     constraints = constraints or Constraints()
     if "latency_ms" in objectives and constraints.max_latency_ms is None:
         constraints = Constraints(constraints.max_params, constraints.max_flops, float("inf"))
@@ -122,7 +128,6 @@ def search(
         "task": task.name, "space": space.name, "strategy": strategy, "seed": seed,
         "epochs": epochs, "objectives": objectives, "constraints": repr(constraints),
     }  # fmt: skip
-    directions = ["maximize" if OBJECTIVES[o] else "minimize" for o in objectives]
     run_dir, study = _open_run(
         output_dir, name or f"{task.name}-{space.name}", storage, resume, directions, settings
     )
@@ -135,6 +140,8 @@ def search(
         where = f"run directory {run_dir}" if run_dir else f"study {study.name}"
         done = sum(t.state in ("complete", "failed") for t in study.trials())
         say(where + (f", resuming after {done} trials" if resume else ""))
+        if len(objectives) > 1:
+            say(f"strategy {strategy} optimises {', '.join(objectives)}")
     start = time.perf_counter()
     with progress_bar(progress, trials, "trial") as update:
 
@@ -191,6 +198,27 @@ def _check_numbers(**values: int | None) -> None:
     for key, value in values.items():
         if value is not None and value < 1:
             raise ValueError(f"{key} must be at least 1, got {value}")
+
+
+def _strategy_for(
+    name: str | None, options: Mapping[str, object] | None, task: Task,
+    objectives: list[str], directions: list[str],
+) -> tuple[str, Strategy]:  # fmt: skip
+    """The strategy's name and the strategy: `name` or the default (evolution; nsga2 for
+    several objectives), given every objective when there are several."""
+    if name is None:
+        name = "nsga2" if len(objectives) > 1 else "evolution"
+    strategy = create_strategy(name, options, task=task)
+    if len(objectives) == 1:
+        return name, strategy
+    if not strategy.multi_objective:
+        several = [n for n in STRATEGIES.names() if STRATEGIES.create(n).multi_objective]
+        raise ValueError(
+            f"strategy {name!r} optimises one objective; for {', '.join(objectives)} use a "
+            f"multi-objective one ({', '.join(several)}) or leave the strategy out (nsga2)"
+        )
+    goals = {"objectives": tuple(objectives), "directions": tuple(directions)}
+    return name, create_strategy(name, {**(options or {}), **goals}, task=task)
 
 
 def _open_run(

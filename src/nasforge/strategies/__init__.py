@@ -12,6 +12,7 @@ from nasforge.strategies.local_search import LocalSearch
 from nasforge.strategies.multi_fidelity import Hyperband, SuccessiveHalving
 from nasforge.strategies.neural_predictor import NeuralPredictor
 from nasforge.strategies.npenas import NPENAS
+from nasforge.strategies.nsga2 import NSGA2
 from nasforge.strategies.optuna_adapter import OptunaStrategy
 from nasforge.strategies.random_search import RandomSearch
 from nasforge.strategies.training_free import NASWOT, TwoStage
@@ -28,6 +29,8 @@ STRATEGIES.add("two-stage", TwoStage)
 STRATEGIES.add("bananas", BANANAS)
 STRATEGIES.add("npred", NeuralPredictor)
 STRATEGIES.add("npenas", NPENAS)
+STRATEGIES.add("nsga2", NSGA2)
+STRATEGIES.add("nsgaii", partial(OptunaStrategy, sampler="nsgaii"))
 
 
 def get_strategy(name: str) -> Strategy:
@@ -39,6 +42,7 @@ __all__ = [
     "BANANAS",
     "NASWOT",
     "NPENAS",
+    "NSGA2",
     "Hyperband",
     "LocalSearch",
     "NeuralPredictor",

@@ -21,12 +21,16 @@ class Strategy(ABC):
     resume and run on parallel workers; caches may speed it up but never change a result.
 
     Subclasses set `metric`, `maximize` and `allow_duplicates` in their constructors and
-    implement `propose`; `propose_job` is the one optional hook.
+    implement `propose`; `propose_job` is the one optional hook. A strategy that sets
+    `multi_objective = True` takes `objectives` (metric names) and `directions`
+    ("maximize" / "minimize") in its constructor and optimises them all; `search` and the
+    multi-objective bench then give it every objective.
     """
 
     metric: str = "val_acc"
     maximize: bool = True
     allow_duplicates: bool = False
+    multi_objective: bool = False
     multi_fidelity: bool = False  # True: overrides propose_job, takes `fidelities=` (epochs)
 
     @abstractmethod

@@ -1,103 +1,184 @@
-"""Any Optuna sampler (TPE, GP, ...) as a nasforge strategy, through ask-and-tell.
+"""Any Optuna sampler as a nasforge strategy, through ask-and-tell.
 
-Each decision of a categorical space becomes an Optuna categorical parameter. Completed
-trials from the history are added to a private in-memory Optuna study before each ask,
-so the sampler sees exactly what the history holds, whoever proposed it.
+Each decision of a categorical space becomes an Optuna categorical parameter. Finished
+trials of the history are added to a private in-memory Optuna study before each ask, so
+the sampler sees exactly what the history holds, whoever proposed it.
+
+Determinism: a proposal is a function of the finished trials and the proposal's
+generator only. The in-memory study is cached on the content of the trials it holds
+(number, architecture, objective values), not on the History object, and extended when
+the history extends; the sampler is built anew (a name) or deep-copied (an instance)
+for every proposal and seeded from the generator. Study-level sampler state is reset
+from the history before each ask: the generation of every trial and no cached parents
+for the genetic samplers (NSGA-II, NSGA-III), the sequence position for QMC. A resumed
+search, or a fresh History object, therefore proposes what an uninterrupted one would.
+
+Samplers on categorical spaces: TPE, GP, random, NSGA-II, NSGA-III, QMC (the Sobol
+point mapped through one-hot, position = finished trials) and brute force all sample
+categorical parameters themselves. CMA-ES does not model categorical parameters: on a
+categorical space it samples every decision with its independent sampler (random
+search) and it takes one objective only. `GridSampler` and `PartialFixedSampler` need
+arguments and are taken as instances only. Reseeding covers every `LazyRandomState`,
+`RandomState`, `Generator` and `random.Random` reachable inside the sampler; a
+`QMCSampler(scramble=True)` keeps the scrambling seed it was given (give one: without
+it Optuna draws a new one per process, and a resumed run scrambles differently).
 """
 
 from __future__ import annotations
 
-import weakref
-from dataclasses import dataclass
+import copy
+import hashlib
+import json
+import random
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import optuna
 from optuna.distributions import CategoricalDistribution
+from optuna.samplers import BaseSampler
+from optuna.samplers._lazy_random_state import LazyRandomState
 from optuna.trial import TrialState
 
 from nasforge.architecture import Architecture
-from nasforge.history import History
+from nasforge.history import History, Trial
 from nasforge.spaces.base import CategoricalSpace, SearchSpace
 from nasforge.strategies.base import Strategy
 
-SAMPLERS = {
+SEED_BOUND = 2**31 - 1
+SAMPLERS: dict[str, Callable[[int], BaseSampler]] = {
     "tpe": lambda seed: optuna.samplers.TPESampler(seed=seed),
     "gp": lambda seed: optuna.samplers.GPSampler(seed=seed),
     "random": lambda seed: optuna.samplers.RandomSampler(seed=seed),
+    "cmaes": lambda seed: optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False),
+    "nsgaii": lambda seed: optuna.samplers.NSGAIISampler(seed=seed),
+    "nsgaiii": lambda seed: optuna.samplers.NSGAIIISampler(seed=seed),
+    "qmc": lambda seed: optuna.samplers.QMCSampler(seed=seed, warn_independent_sampling=False),
+    "bruteforce": lambda seed: optuna.samplers.BruteForceSampler(seed=seed),
 }
+SINGLE_OBJECTIVE_SAMPLERS = ("cmaes", "CmaEsSampler")
+DIRECTIONS = ("maximize", "minimize")
+# BaseGASampler (Optuna >= 4.2) keeps generations in trial attributes; absent before.
+_GA_SAMPLER = getattr(optuna.samplers, "BaseGASampler", ())
+
+Record = tuple[int, Architecture, tuple[float, ...] | None]
 
 
 @dataclass
 class _Session:
-    history: weakref.ref
+    setup: tuple
     study: optuna.Study
     distributions: dict[str, CategoricalDistribution]
-    synced: int = 0
+    synced: list[Record] = field(default_factory=list)
+    completed: int = 0
 
 
 class OptunaStrategy(Strategy):
-    """Runs the Optuna sampler named `sampler` ("tpe", "gp", "random") over a categorical space.
+    """Runs an Optuna sampler, by name ("tpe", "gp", "random", "cmaes", "nsgaii",
+    "nsgaiii", "qmc", "bruteforce") or as an instance, over a categorical space.
 
-    When the sampler suggests an architecture already evaluated, it is asked again (up to
-    `duplicate_tries` times); then an unseen neighbour of its last suggestion is taken.
+    `objectives` and `directions` ("maximize" / "minimize") make it multi-objective;
+    by default it optimises `metric` alone. When the sampler suggests an architecture
+    already evaluated it is asked again (up to `duplicate_tries` times); then an unseen
+    neighbour of its last suggestion is taken.
     """
 
     def __init__(
         self,
-        sampler: str = "tpe",
+        sampler: str | BaseSampler = "tpe",
         metric: str = "val_acc",
         maximize: bool = True,
         allow_duplicates: bool = False,
         duplicate_tries: int = 2,
+        objectives: Sequence[str] | None = None,
+        directions: Sequence[str] | None = None,
     ) -> None:
         self.sampler = sampler
         self.metric = metric
         self.maximize = maximize
         self.allow_duplicates = allow_duplicates
         self.duplicate_tries = duplicate_tries
+        self.objectives = objectives
+        self.directions = directions
 
-    def _session(self, space: SearchSpace, history: History, rng: np.random.Generator) -> _Session:
-        session = getattr(self, "session_", None)
-        if session is not None and session.history() is history and session.synced <= len(history):
-            return session
-        if not isinstance(space, CategoricalSpace):
-            raise ValueError(f"the Optuna adapter needs a categorical space; {space.name!r} is not")
+    @property
+    def multi_objective(self) -> bool:
+        """Every sampler but CMA-ES optimises several objectives."""
+        name = self.sampler if isinstance(self.sampler, str) else type(self.sampler).__name__
+        return name not in SINGLE_OBJECTIVE_SAMPLERS
+
+    def goals(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The objectives and their directions: `objectives`, or `metric` alone."""
+        if self.objectives is None:
+            return (self.metric,), ("maximize" if self.maximize else "minimize",)
+        return check_objectives(self.objectives, self.directions)
+
+    def _sampler(self, rng: np.random.Generator) -> BaseSampler:
+        """A sampler for one proposal, its randomness drawn from `rng`."""
+        if isinstance(self.sampler, BaseSampler):
+            return reseeded(self.sampler, rng)
         if self.sampler not in SAMPLERS:
             raise ValueError(
-                f"unknown Optuna sampler {self.sampler!r}; accepted: {', '.join(SAMPLERS)}"
+                f"unknown Optuna sampler {self.sampler!r}; accepted: {', '.join(SAMPLERS)}, "
+                "or an optuna.samplers instance"
             )
-        optuna.logging.set_verbosity(optuna.logging.WARNING)
-        sampler = SAMPLERS[self.sampler](int(rng.integers(2**31 - 1)))
-        study = optuna.create_study(
-            direction="maximize" if self.maximize else "minimize", sampler=sampler
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return SAMPLERS[self.sampler](int(rng.integers(SEED_BOUND)))
+
+    def _session(self, space: SearchSpace, records: list[Record], sampler: BaseSampler) -> _Session:
+        """The in-memory study holding `records`: the cached one when it holds a prefix of
+        them (it is extended), else a new one."""
+        if not isinstance(space, CategoricalSpace):
+            raise ValueError(f"the Optuna adapter needs a categorical space; {space.name!r} is not")
+        generation_key, population = _generations(sampler)
+        choices = tuple(space.choices(label) for label in space.labels)
+        setup = (space.name, space.labels, choices, self.goals(), generation_key, population)
+        session = getattr(self, "session_", None)
+        reusable = (
+            session is not None
+            and session.setup == setup
+            and len(session.synced) <= len(records)
+            and records[: len(session.synced)] == session.synced
         )
-        distributions = {
-            label: CategoricalDistribution(space.choices(label)) for label in space.labels
-        }
-        self.session_ = _Session(weakref.ref(history), study, distributions)
-        return self.session_
+        if not reusable:
+            optuna.logging.set_verbosity(optuna.logging.WARNING)
+            study = optuna.create_study(directions=list(self.goals()[1]))
+            distributions = {
+                label: CategoricalDistribution(space.choices(label)) for label in space.labels
+            }
+            session = self.session_ = _Session(setup, study, distributions)
+        for _, arch, values in records[len(session.synced) :]:
+            attrs = {}
+            if values is not None and generation_key is not None:
+                attrs[generation_key] = session.completed // population
+            session.study.add_trial(
+                optuna.trial.create_trial(
+                    params=dict(arch), distributions=session.distributions, system_attrs=attrs,
+                    values=values, state=TrialState.FAIL if values is None else TrialState.COMPLETE,
+                )
+            )  # fmt: skip
+            session.completed += values is not None
+        session.synced = records
+        return session
 
     def propose(
         self, space: SearchSpace, history: History, rng: np.random.Generator
     ) -> Architecture:
-        session = self._session(space, history, rng)
-        for trial in history.trials[session.synced :]:
-            value = trial.metrics.get(self.metric) if trial.ok else None
-            if value is not None and value == value:
-                session.study.add_trial(
-                    optuna.trial.create_trial(
-                        params=dict(trial.arch),
-                        distributions=session.distributions,
-                        value=value,
-                    )
-                )
-        session.synced = len(history)
+        objectives, _ = self.goals()
+        records = [_record(trial, objectives) for trial in history.trials]
+        sampler = self._sampler(rng)
+        session = self._session(space, records, sampler)
+        study = session.study
+        study.sampler = sampler
+        _reset_sampler_state(study, session.distributions, len(records))
         arch = None
         for _ in range(self.duplicate_tries):
-            asked = session.study.ask(session.distributions)
+            asked = study.ask(session.distributions)
             # Closed at once as FAIL, which the samplers ignore (a RUNNING trial would stall
             # their caches); the architecture's real result arrives through the history.
-            session.study.tell(asked, state=TrialState.FAIL)
+            study.tell(asked, state=TrialState.FAIL)
             arch = space.canonical(
                 Architecture.from_parts(
                     space.name, space.labels, tuple(asked.params[label] for label in space.labels)
@@ -110,3 +191,90 @@ class OptunaStrategy(Strategy):
             if unseen:
                 return unseen[int(rng.integers(len(unseen)))]
         return self.sample_new(space, history, rng)
+
+
+def check_objectives(
+    objectives: Sequence[str], directions: Sequence[str] | None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`objectives` and `directions` as tuples of equal length (all "maximize" when
+    `directions` is None); a ValueError saying what is wrong otherwise."""
+    objectives = tuple(objectives)
+    directions = ("maximize",) * len(objectives) if directions is None else tuple(directions)
+    if not objectives or len(directions) != len(objectives):
+        raise ValueError(
+            f"give one direction per objective: {len(objectives)} objective(s) "
+            f"({', '.join(objectives)}), {len(directions)} direction(s)"
+        )
+    wrong = [d for d in directions if d not in DIRECTIONS]
+    if wrong:
+        raise ValueError(f"unknown direction {wrong[0]!r}; accepted: {', '.join(DIRECTIONS)}")
+    return objectives, directions
+
+
+def _record(trial: Trial, objectives: Sequence[str]) -> Record:
+    """What the sampler sees of a finished trial: its objective values, or None."""
+    values = [trial.metrics.get(name) for name in objectives] if trial.ok else [None]
+    if any(v is None or v != v for v in values):  # missing or NaN
+        return trial.number, trial.arch, None
+    return trial.number, trial.arch, tuple(float(v) for v in values)
+
+
+def reseeded(sampler: BaseSampler, rng: np.random.Generator) -> BaseSampler:
+    """A deep copy of `sampler` whose random states (also those of the samplers inside it)
+    are seeded from `rng`, in attribute order."""
+    clone = copy.deepcopy(sampler)
+    _reseed(clone, rng, set())
+    return clone
+
+
+def _reseed(value: object, rng: np.random.Generator, seen: set[int]) -> None:
+    if id(value) in seen:
+        return
+    seen.add(id(value))
+    if isinstance(value, LazyRandomState):
+        value.rng.seed(int(rng.integers(SEED_BOUND)))
+    elif isinstance(value, np.random.RandomState | random.Random):
+        value.seed(int(rng.integers(SEED_BOUND)))
+    elif isinstance(value, np.random.Generator):
+        bits = value.bit_generator
+        bits.state = type(bits)(int(rng.integers(SEED_BOUND))).state
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _reseed(item, rng, seen)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _reseed(item, rng, seen)
+    elif type(value).__module__.startswith("optuna") and hasattr(value, "__dict__"):
+        for item in vars(value).values():
+            _reseed(item, rng, seen)
+
+
+def _generations(sampler: BaseSampler) -> tuple[str | None, int]:
+    """The trial attribute a genetic sampler reads generations from, and its population."""
+    if isinstance(sampler, _GA_SAMPLER) and sampler.population_size:
+        return type(sampler)._get_generation_key(), sampler.population_size
+    return None, 1
+
+
+def _reset_sampler_state(
+    study: optuna.Study, distributions: dict[str, CategoricalDistribution], finished: int
+) -> None:
+    """Make the study-level state of `study.sampler` a function of the finished trials:
+    no cached parent populations (a genetic sampler recomputes them from the trials and
+    this proposal's generator), and a QMC sequence at position `finished`."""
+    sampler, storage, study_id = study.sampler, study._storage, study._study_id
+    if isinstance(sampler, _GA_SAMPLER):
+        prefix = type(sampler)._get_parent_cache_key_prefix()
+        for key, value in storage.get_study_system_attrs(study_id).items():
+            if key.startswith(prefix) and value is not None:
+                storage.set_study_system_attr(study_id, key, None)
+    if isinstance(sampler, optuna.samplers.QMCSampler):
+        # The key QMCSampler._find_sample_id counts asks under (Optuna 4-5).
+        qmc = {
+            "qmc_type": sampler._qmc_type,
+            "search_space": {name: str(d) for name, d in sorted(distributions.items())},
+        }
+        scrambled = {"scramble": True, "seed": sampler._seed}
+        qmc.update(scrambled if sampler._scramble else {"scramble": False})
+        key = "qmc:" + hashlib.sha256(json.dumps(qmc).encode()).hexdigest()
+        storage.set_study_system_attr(study_id, key, finished - 1)

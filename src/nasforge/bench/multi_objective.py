@@ -1,0 +1,227 @@
+"""Multi-objective strategies on the NAS-Bench-201 table: the hypervolume of the Pareto
+front each run finds, accuracy x params or accuracy x FLOPs, over many seeds, beside
+random search (the protocol of Lindauer & Hutter, JMLR 2020, for several objectives).
+
+A run searches on `objectives` (`val_acc`, the noisy single-seed accuracy, to maximise;
+`params` and / or `flops`, to minimise) for the largest budget through the one loop
+(`run_study` with a `TrialLog`). At each budget b its front is the trials among the first
+b that no other of them dominates on the search objectives; what is reported is the
+hypervolume of those architectures' (test accuracy, cost) points, test accuracy being
+the seed-averaged 200-epoch figure the search never sees.
+
+Normalisation and the fixed reference point: accuracy a (%) counts as a / 100, a cost c
+as (c_max - c) / (c_max - c_min), c_min and c_max the smallest and largest cost over all
+15,625 architectures of the space on that dataset. The reference point, accuracy 0 and
+cost c_max, is then the origin, and the hypervolume lies in [0, 1] (1: an architecture
+of 100 % accuracy at the cheapest cost). Mean and 95 % bootstrap interval over seeds.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nasforge._progress import progress_bar
+from nasforge.constraints import pareto_front
+from nasforge.evaluators.tabular import DATASETS, NB201Benchmark
+from nasforge.registry import SPACES, STRATEGIES
+from nasforge.run.loop import TrialLog, run_study
+
+COSTS = ("params", "flops")
+BOOTSTRAP_RESAMPLES = 10_000
+
+
+@dataclass(frozen=True)
+class MultiObjectiveResult:
+    """Hypervolume per strategy x seed x budget (`runs`) and the cost bounds used."""
+
+    dataset: str
+    objectives: tuple[str, ...]
+    strategies: list[str]
+    seeds: list[int]
+    budgets: tuple[int, ...]
+    bounds: dict[str, tuple[float, float]]
+    runs: pd.DataFrame
+
+    def summary(self) -> pd.DataFrame:
+        """Per strategy and budget: mean hypervolume, its 95 % bootstrap interval over
+        the seeds, and the mean front size."""
+        rows = []
+        for (strategy, budget), group in self.runs.groupby(["strategy", "budget"], sort=False):
+            volumes = group["hypervolume"].to_numpy()
+            low, high = bootstrap_interval(volumes)
+            rows.append(
+                {
+                    "strategy": strategy,
+                    "budget": budget,
+                    "hypervolume": volumes.mean(),
+                    "ci_low": low,
+                    "ci_high": high,
+                    "front_size": group["front_size"].mean(),
+                }
+            )
+        return pd.DataFrame(rows)
+
+
+def hypervolume(points: np.ndarray) -> float:
+    """The volume dominated by `points` (rows, larger is better in every column) above the
+    origin, the reference point: exact in 2 dimensions (a sort and a sum) and 3 (slices)."""
+    points = np.asarray(points, dtype=float).reshape(len(points), -1)
+    points = points[(points > 0).all(axis=1)]
+    if len(points) == 0:
+        return 0.0
+    if points.shape[1] == 1:
+        return float(points.max())
+    if points.shape[1] == 2:
+        ordered = points[np.lexsort((-points[:, 1], -points[:, 0]))]  # x descending
+        heights = np.maximum.accumulate(ordered[:, 1])
+        widths = ordered[:, 0] - np.append(ordered[1:, 0], 0.0)
+        return float(np.sum(widths * heights))
+    if points.shape[1] == 3:
+        ordered = points[np.argsort(-points[:, 2], kind="stable")]
+        depths = ordered[:, 2] - np.append(ordered[1:, 2], 0.0)
+        return float(sum(hypervolume(ordered[: i + 1, :2]) * d for i, d in enumerate(depths)))
+    raise ValueError(f"hypervolume is implemented for 1 to 3 objectives, got {points.shape[1]}")
+
+
+def bootstrap_interval(
+    values: np.ndarray, level: float = 0.95, seed: int = 0
+) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean of `values` (fixed resampling seed)."""
+    values = np.asarray(values, dtype=float)
+    rng = np.random.default_rng(seed)
+    means = values[rng.integers(len(values), size=(BOOTSTRAP_RESAMPLES, len(values)))].mean(1)
+    tail = (1.0 - level) / 2.0
+    return float(np.quantile(means, tail)), float(np.quantile(means, 1.0 - tail))
+
+
+def cost_bounds(evaluator: NB201Benchmark, costs: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """The smallest and largest of each cost over every architecture of the space."""
+    space = SPACES.create("nb201")
+    values = np.array([[evaluator.evaluate(a).metrics[c] for c in costs] for a in space])
+    return {c: (float(values[:, i].min()), float(values[:, i].max())) for i, c in enumerate(costs)}
+
+
+def front_hypervolume(
+    trials: Sequence, objectives: Sequence[str], bounds: dict[str, tuple[float, float]]
+) -> tuple[float, int]:
+    """The hypervolume (normalised, see the module doc) of the test accuracy and costs of
+    the trials on the search objectives' Pareto front, and the front's size."""
+    scored = [t for t in trials if t.ok and all(o in t.metrics for o in objectives)]
+    if not scored:
+        return 0.0, 0
+    search = np.array([[t.metrics[o] for o in objectives] for t in scored])
+    front = [scored[i] for i in pareto_front(search, [o == "val_acc" for o in objectives])]
+    points = [
+        [t.metrics["test_acc"] / 100.0]
+        + [(bounds[c][1] - t.metrics[c]) / (bounds[c][1] - bounds[c][0]) for c in objectives[1:]]
+        for t in front
+    ]
+    return hypervolume(np.array(points)), len(front)
+
+
+@dataclass(frozen=True)
+class _Run:
+    strategy: str
+    seed: int
+    dataset: str
+    objectives: tuple[str, ...]
+    budgets: tuple[int, ...]
+    data_path: str | None
+
+
+def make_strategy(name: str, objectives: Sequence[str]):
+    """The strategy `name`, given every objective when it is multi-objective (val_acc
+    maximised, costs minimised); a single-objective one optimises val_acc alone."""
+    strategy = STRATEGIES.create(name)
+    if getattr(strategy, "multi_objective", False):
+        directions = tuple("maximize" if o == "val_acc" else "minimize" for o in objectives)
+        strategy = STRATEGIES.create(name, objectives=tuple(objectives), directions=directions)
+    return strategy
+
+
+def _run_one(run: _Run, bounds: dict[str, tuple[float, float]]) -> list[dict]:
+    space = SPACES.create("nb201")
+    evaluator = NB201Benchmark(run.dataset, data_path=run.data_path)
+    strategy = make_strategy(run.strategy, run.objectives)
+    history = run_study(TrialLog(), space, strategy, evaluator, max(run.budgets), seed=run.seed)
+    rows = []
+    for budget in run.budgets:
+        volume, size = front_hypervolume(history.trials[:budget], run.objectives, bounds)
+        rows.append(
+            {"strategy": run.strategy, "seed": run.seed, "budget": budget,
+             "hypervolume": volume, "front_size": size}
+        )  # fmt: skip
+    return rows
+
+
+def _check(strategies, dataset, objectives, budgets) -> None:
+    if not strategies:
+        raise ValueError("give at least one strategy; known: " + ", ".join(STRATEGIES.names()))
+    for name in strategies:
+        STRATEGIES.get(name)  # raises a ValueError listing the known names
+    if dataset not in DATASETS:
+        raise ValueError(f"unknown dataset {dataset!r}; accepted: {', '.join(DATASETS)}")
+    costs = objectives[1:]
+    if (
+        len(objectives) < 2 or objectives[0] != "val_acc"
+        or any(c not in COSTS for c in costs) or len(set(costs)) != len(costs)
+    ):  # fmt: skip
+        raise ValueError(
+            f"objectives must be val_acc then params and / or flops; got {', '.join(objectives)}"
+        )
+    if not budgets or min(budgets) < 1:
+        raise ValueError(f"query budgets must be at least 1, got {', '.join(map(str, budgets))}")
+
+
+def benchmark_multi_objective(
+    strategies: Sequence[str] = ("nsga2", "nsgaii", "random"),
+    dataset: str = "cifar10",
+    objectives: Sequence[str] = ("val_acc", "params"),
+    seeds: int | Sequence[int] = 20,
+    budgets: Sequence[int] = (100, 300),
+    data_path: str | Path | None = None,
+    workers: int | None = None,
+    progress: bool = False,
+) -> MultiObjectiveResult:
+    """Hypervolume of every strategy x seed at every budget on the NAS-Bench-201 table
+    (see the module doc). Seed s runs the loop with `seed=s`; `workers` processes share
+    the runs (default: one per CPU core)."""
+    objectives = tuple(objectives)
+    budgets = tuple(sorted(set(budgets)))
+    seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
+    if not seed_list:
+        raise ValueError("give at least one seed")
+    _check(strategies, dataset, objectives, budgets)
+    path = str(data_path) if data_path else None
+    evaluator = NB201Benchmark(dataset, data_path=path).setup()
+    bounds = cost_bounds(evaluator, objectives[1:])  # also fills the cost cache workers inherit
+    runs = [
+        _Run(name, seed, dataset, objectives, budgets, path)
+        for name in strategies
+        for seed in seed_list
+    ]
+    workers = min(workers or os.cpu_count() or 1, len(runs))
+    rows: list[dict] = []
+    with progress_bar(progress, len(runs), "runs") as update:
+        if workers <= 1:
+            for run in runs:
+                rows += _run_one(run, bounds)
+                update(len(rows) // len(budgets))
+        else:
+            context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                futures = [pool.submit(_run_one, run, bounds) for run in runs]
+                for done, future in enumerate(futures, 1):
+                    rows += future.result()
+                    update(done)
+    return MultiObjectiveResult(
+        dataset, objectives, list(strategies), seed_list, budgets, bounds, pd.DataFrame(rows)
+    )
