@@ -51,7 +51,9 @@ def search_command(
     ] = "val_acc",
     seed: Annotated[int, typer.Option(help="Seed for splits, search and training.")] = 0,
     output: Annotated[Path, typer.Option(help="Directory for run directories.")] = Path("runs"),
-    threads: Annotated[int, typer.Option(help="PyTorch CPU threads (0: PyTorch's default).")] = 0,
+    threads: Annotated[
+        int, typer.Option(help="PyTorch threads per training (0: PyTorch's default, all cores).")
+    ] = 1,
     export: Annotated[bool, typer.Option(help="Export the best model to ONNX.")] = True,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
     name: Annotated[

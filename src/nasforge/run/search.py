@@ -69,7 +69,7 @@ def search(
     batch_size: int = 64,
     learning_rate: float = 0.05,
     optimizer: str = "sgd",
-    threads: int | None = None,
+    threads: int | None = 1,
     export: bool = True,
     progress: bool = False,
     name: str | None = None,
@@ -94,7 +94,9 @@ def search(
     `name` where it stopped. `workers` processes (or Ray tasks with `ray`) train at once.
     The `confirm_top` best candidates are cross-validated on train + validation
     (`confirm_folds` folds) and the best mean is retrained and tested (`confirm_top=1`:
-    the best validation accuracy, no cross-validation).
+    the best validation accuracy, no cross-validation). Each training uses `threads`
+    PyTorch threads (None: PyTorch's default, one per core; 1 measured fastest on small
+    networks and shared machines, see benchmarks/thread_default.py).
     """
     _check_numbers(
         trials=trials, epochs=epochs, final_epochs=final_epochs, batch_size=batch_size,
