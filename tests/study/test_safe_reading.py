@@ -4,13 +4,16 @@ shown as such."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 from typer.testing import CliRunner
 
 from nasforge.cli import app
@@ -190,3 +193,43 @@ def test_running_trials_of_a_live_process_stay_running(tmp_path, space):
     arch = space.sample(np.random.default_rng(0))
     study.start(arch, space.format(arch))
     assert [t.state for t in load_study(tmp_path).trials(include_running=True)] == ["running"]
+
+
+@pytest.fixture
+def empty_postgres_schema():
+    """A URL whose tables live in a new, empty PostgreSQL schema (dropped afterwards)."""
+    url = os.environ.get("NASFORGE_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("NASFORGE_REQUIRE_POSTGRES"):
+            pytest.fail("NASFORGE_REQUIRE_POSTGRES is set but NASFORGE_TEST_POSTGRES_URL is not")
+        pytest.skip("no PostgreSQL server: set NASFORGE_TEST_POSTGRES_URL (.ci/run starts one)")
+    schema = f"reader_{uuid.uuid4().hex[:8]}"
+    engine = sqlalchemy.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sqlalchemy.text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{url}?options=-csearch_path%3D{schema}", engine, schema
+    finally:
+        with engine.begin() as connection:
+            connection.execute(sqlalchemy.text(f"DROP SCHEMA {schema} CASCADE"))
+        engine.dispose()
+
+
+def test_a_postgresql_reader_never_writes_the_schema(empty_postgres_schema):
+    from optuna.storages._rdb import models  # Optuna's tables, made as its creator makes them
+
+    url, engine, schema = empty_postgres_schema
+    with pytest.raises(StudyError, match="holds no study"):
+        load_study(url)
+    assert sqlalchemy.inspect(engine).get_table_names(schema=schema) == []
+    # half created: Optuna's tables are there, its version rows not yet
+    half = sqlalchemy.create_engine(url)
+    models.BaseModel.metadata.create_all(half)
+    half.dispose()
+    with pytest.raises(StudyError, match="still being created"):
+        load_study(url)
+    with engine.connect() as connection:
+        rows = connection.execute(sqlalchemy.text(f"SELECT COUNT(*) FROM {schema}.version_info"))
+        assert rows.scalar_one() == 0
+    Study.create(url, "s")  # the creator finishes and a reader then gets in
+    assert load_study(url).name == "s"

@@ -17,7 +17,8 @@ from nasforge.errors import NasforgeError
 
 STUDY_FILE = "study.db"
 MEMORY = "memory"
-_SCHEMA_TABLES = ("studies", "trials", "version_info", "alembic_version")
+_VERSION_TABLES = ("version_info", "alembic_version")  # filled last when Optuna creates
+_SCHEMA_TABLES = ("studies", "trials", *_VERSION_TABLES)
 
 
 class StudyError(NasforgeError):
@@ -65,6 +66,8 @@ def open_for_reading(url: str):
     path = sqlite_path(url)
     if path is not None:
         _check_sqlite_study(path)
+    elif url != MEMORY:
+        _check_server_study(url)
     return _open(url, create=False)
 
 
@@ -85,13 +88,8 @@ def _check_sqlite_study(path: Path) -> None:
     try:
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
         try:
-            tables = {row[0] for row in connection.execute(
-                "SELECT name FROM sqlite_master WHERE type='table'"
-            )}  # fmt: skip
-            stamped = set(_SCHEMA_TABLES) <= tables and all(
-                connection.execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0] > 0
-                for name in ("version_info", "alembic_version")
-            )
+            tables = connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            stamped = _stamped({row[0] for row in tables}, connection.execute)
         finally:
             connection.close()
     except sqlite3.DatabaseError as error:
@@ -100,6 +98,36 @@ def _check_sqlite_study(path: Path) -> None:
         raise StudyError(
             f"{path} is not a study database (or one still being created); try again shortly"
         )
+
+
+def _check_server_study(url: str) -> None:
+    """The same check on a database server (PostgreSQL, MySQL), with SELECTs only: Optuna's
+    storage writes its version rows wherever they are missing, even when only reading."""
+    import sqlalchemy
+
+    try:
+        engine = sqlalchemy.create_engine(url, **_engine_kwargs(url))
+    except ImportError as error:
+        raise StudyError(_missing_driver(url.split("://")[0], error)) from error
+    try:
+        with engine.connect() as connection:
+            tables = set(sqlalchemy.inspect(connection).get_table_names())
+            stamped = _stamped(tables, lambda sql: connection.execute(sqlalchemy.text(sql)))
+    except sqlalchemy.exc.SQLAlchemyError as error:
+        raise StudyError(f"cannot open the study storage {redact(url)}: {error}") from error
+    finally:
+        engine.dispose()
+    if not stamped:
+        where = redact(url)
+        raise StudyError(f"{where} holds no study (or one still being created); try again shortly")
+
+
+def _stamped(tables: set[str], execute) -> bool:
+    """Whether Optuna's schema is complete: its tables, and the version rows it writes
+    last (`execute(sql)` returns a cursor or result)."""
+    return set(_SCHEMA_TABLES) <= tables and all(
+        execute(f"SELECT COUNT(*) FROM {name}").fetchone()[0] > 0 for name in _VERSION_TABLES
+    )
 
 
 def _open(url: str, create: bool):
