@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from nasforge.evaluators.training import TrainingEvaluator
-from nasforge.history import History
-from nasforge.history import ranked
+from nasforge.history import History, ranked
 from nasforge.run.selection import candidates, confirm_best, folds_of
 from nasforge.spaces import MLPSpace
 from nasforge.tasks import load_task
