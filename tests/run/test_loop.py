@@ -73,5 +73,5 @@ def test_multi_fidelity_strategies_use_the_table_fidelities_at_equal_cost():
 
 
 def test_bench_rejects_fidelities_the_table_lacks():
-    with pytest.raises(ValueError, match="fidelities must be among"):
+    with pytest.raises(ValueError, match="fidelity must be one of"):
         nasforge.benchmark(strategies=["sh"], seeds=1, budget=5, fidelities=(12, 50))

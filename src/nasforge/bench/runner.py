@@ -205,7 +205,7 @@ def _check_fidelities(fidelities: Sequence[int] | None, noise: str) -> tuple[int
     levels = tuple(sorted({int(f) for f in fidelities}))
     unknown = [f for f in levels if f not in FIDELITIES]
     if unknown:
-        raise ValueError(f"fidelities must be among {FIDELITIES} epochs, got {unknown[0]}")
+        raise ValueError(f"fidelity must be one of {FIDELITIES} epochs, got {unknown[0]}")
     if len(levels) < 2:
         return None  # one fidelity: no cost axis, the same as `fidelity`
     if noise != "one_seed":

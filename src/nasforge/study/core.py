@@ -241,8 +241,10 @@ class Study:
 
     # -- reading ------------------------------------------------------------------------
     def trials(self, include_running: bool = False) -> list[StoredTrial]:
-        """Every trial, in the order they finished (running ones last, by number)."""
-        frozen = self._frozen()
+        """Every trial, in the order they finished (running ones last, by number). A trial
+        row whose start was cut off before its architecture was written (a kill between the
+        two writes of `start`) holds nothing and is left out."""
+        frozen = [f for f in self._frozen() if "arch" in f.user_attrs]
         for f in frozen:
             self._trial_ids[f.number] = f._trial_id
         finished = [f for f in frozen if f.datetime_complete is not None]
