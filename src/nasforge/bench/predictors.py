@@ -43,7 +43,7 @@ def _run_seed(job: _Job) -> list[dict]:
     """Every predictor at every training size for one seed's split."""
     import torch
 
-    from nasforge.predictors import PREDICTORS
+    from nasforge.predictors import create_predictor
 
     torch.set_num_threads(1)
     space = SPACES.create(job.space)
@@ -58,7 +58,7 @@ def _run_seed(job: _Job) -> list[dict]:
     rows = []
     for name in job.predictors:
         for size in job.train_sizes:
-            model = PREDICTORS.create(name, space=space, seed=job.seed)
+            model = create_predictor(name, space, job.seed, task=job.dataset)
             start = time.perf_counter()
             model.fit(train_archs[:size], table.columns_[200][train_idx[:size]])
             fitted = time.perf_counter()
@@ -178,6 +178,8 @@ def evaluate_predictors(
         raise ValueError(f"unknown dataset {dataset!r}; accepted: {', '.join(DATASETS)}")
     if not seed_list:
         raise ValueError("give at least one seed")
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be at least 1 (or None: one per CPU core), got {workers}")
     sizes = tuple(int(s) for s in train_sizes)
     if not sizes or min(sizes) < 2:
         raise ValueError(f"training sizes must be at least 2, got {list(sizes)}")

@@ -20,7 +20,9 @@ USER_ERRORS = (NasforgeError, ValueError, OSError)
 
 
 def _fail(error: BaseException) -> None:
-    message = _message(error)
+    from rich.markup import escape
+
+    message = escape(_message(error))  # brackets in a message are text, not markup
     Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(2)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from nasforge._progress import progress_bar
 from nasforge.cli.common import USER_ERRORS, _at_least, _check_output, _fail, _names, console
 
 proxies_app = typer.Typer(
@@ -55,20 +55,11 @@ def evaluate(
     if threads > 0:
         torch.set_num_threads(threads)
     try:
-        if progress and sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import Progress
-
-            with Progress(console=Console(stderr=True)) as bar:
-                task = bar.add_task("scoring", total=n)
-                result = evaluate_proxies(
-                    _names(proxies), space, dataset, n, seed, data, batch_size, labelled,
-                    data_path, progress=lambda done, total: bar.update(task, completed=done),
-                )  # fmt: skip
-        else:
+        with progress_bar(progress, n, "scoring") as update:
             result = evaluate_proxies(
-                _names(proxies), space, dataset, n, seed, data, batch_size, labelled, data_path
-            )
+                _names(proxies), space, dataset, n, seed, data, batch_size, labelled,
+                data_path, progress=lambda done, total: update(done),
+            )  # fmt: skip
         paths = result.save(output / f"{space}-{dataset}")
     except USER_ERRORS as error:
         _fail(error)
