@@ -130,6 +130,8 @@ def search(
         "task": task.name, "space": space.name, "strategy": strategy, "seed": seed,
         "epochs": epochs, "objectives": objectives, "constraints": repr(constraints),
     }  # fmt: skip
+    if strategy_options:  # a resume with other settings is refused, naming them
+        settings["strategy_options"] = {k: str(v) for k, v in sorted(strategy_options.items())}
     run_dir, study = _open_run(
         output_dir, name or f"{task.name}-{space.name}", storage, resume, directions, settings
     )
