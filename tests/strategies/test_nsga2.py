@@ -133,3 +133,21 @@ def test_bad_settings_are_named(space):
 def test_registered_and_multi_objective():
     strategy = STRATEGIES.create("nsga2", **TWO)
     assert strategy.multi_objective and strategy.metric == "val_acc" and strategy.maximize
+
+
+def test_search_gives_several_objectives_to_nsga2_by_default(tmp_path, capsys):
+    from nasforge.run.search import search
+
+    result = search(
+        "wine", trials=4, epochs=1, objectives=["val_acc", "params"], output_dir=tmp_path,
+        threads=1, progress=True, confirm_top=1,
+    )  # fmt: skip
+    assert result.study.attrs["strategy"] == "nsga2"
+    assert "strategy nsga2 optimises val_acc, params" in capsys.readouterr().err
+
+
+def test_search_refuses_a_single_objective_strategy_for_several_objectives():
+    from nasforge.run.search import search
+
+    with pytest.raises(ValueError, match=r"'evolution' optimises one objective.*nsga2.*nsgaii"):
+        search("wine", strategy="evolution", objectives=["val_acc", "params"], output_dir=None)

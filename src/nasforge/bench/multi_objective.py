@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +35,8 @@ from nasforge.evaluators.tabular import DATASETS, NB201Benchmark
 from nasforge.registry import SPACES, STRATEGIES
 from nasforge.run.loop import TrialLog, run_study
 from nasforge.spaces.nb201 import OPERATIONS
+from nasforge.strategies.base import Strategy
+from nasforge.strategies.options import create_strategy, split_options
 
 COSTS = ("params", "flops")
 BOOTSTRAP_RESAMPLES = 10_000
@@ -73,11 +75,23 @@ class MultiObjectiveResult:
             )
         return pd.DataFrame(rows)
 
+    def save(self, directory: str | Path) -> dict[str, Path]:
+        """`runs.csv` (every strategy x seed x budget) and `summary.csv` in `directory`."""
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = {"runs": folder / "runs.csv", "summary": folder / "summary.csv"}
+        self.runs.to_csv(paths["runs"], index=False)
+        self.summary().to_csv(paths["summary"], index=False)
+        return paths
+
 
 def hypervolume(points: np.ndarray) -> float:
     """The volume dominated by `points` (rows, larger is better in every column) above the
     origin, the reference point: exact in 2 dimensions (a sort and a sum) and 3 (slices)."""
-    points = np.asarray(points, dtype=float).reshape(len(points), -1)
+    points = np.asarray(points, dtype=float)
+    if points.size == 0:
+        return 0.0
+    points = points.reshape(len(points), -1)
     points = points[(points > 0).all(axis=1)]
     if len(points) == 0:
         return 0.0
@@ -165,23 +179,29 @@ class _Run:
     dataset: str
     objectives: tuple[str, ...]
     budgets: tuple[int, ...]
+    noise: str
     data_path: str | None
+    options: tuple[tuple[str, object], ...] = ()
 
 
-def make_strategy(name: str, objectives: Sequence[str]):
-    """The strategy `name`, given every objective when it is multi-objective (val_acc
-    maximised, costs minimised); a single-objective one optimises val_acc alone."""
-    strategy = STRATEGIES.create(name)
-    if getattr(strategy, "multi_objective", False):
+def make_strategy(
+    name: str, objectives: Sequence[str], options: Mapping[str, object] | None = None
+) -> Strategy:
+    """The strategy `name` with its `options`, given every objective when it is
+    multi-objective (val_acc maximised, costs minimised); a single-objective one
+    optimises val_acc alone."""
+    strategy = create_strategy(name, options)
+    if strategy.multi_objective:
         directions = tuple("maximize" if o == "val_acc" else "minimize" for o in objectives)
-        strategy = STRATEGIES.create(name, objectives=tuple(objectives), directions=directions)
+        goals = {"objectives": tuple(objectives), "directions": directions}
+        strategy = create_strategy(name, {**(options or {}), **goals})
     return strategy
 
 
 def _run_one(run: _Run, bounds: dict[str, tuple[float, float]]) -> list[dict]:
     space = SPACES.create("nb201")
-    evaluator = NB201Benchmark(run.dataset, data_path=run.data_path)
-    strategy = make_strategy(run.strategy, run.objectives)
+    evaluator = NB201Benchmark(run.dataset, noise=run.noise, data_path=run.data_path)
+    strategy = make_strategy(run.strategy, run.objectives, dict(run.options))
     history = run_study(TrialLog(), space, strategy, evaluator, max(run.budgets), seed=run.seed)
     rows = []
     for budget in run.budgets:
@@ -218,28 +238,34 @@ def benchmark_multi_objective(
     objectives: Sequence[str] = ("val_acc", "params"),
     seeds: int | Sequence[int] = 20,
     budgets: Sequence[int] = (100, 300),
+    noise: str = "one_seed",
+    strategy_options: Mapping[str, object] | None = None,
     data_path: str | Path | None = None,
     workers: int | None = None,
     progress: bool = False,
     true_front: bool = True,
 ) -> MultiObjectiveResult:
     """Hypervolume of every strategy x seed at every budget on the NAS-Bench-201 table
-    (see the module doc). Seed s runs the loop with `seed=s`; `workers` processes share
-    the runs (default: one per CPU core). `true_front` also computes the hypervolume of
-    the table's true front (the best reachable), which costs some seconds."""
+    (see the module doc). Seed s runs the loop with `seed=s`; `noise` and
+    `strategy_options` as in `nasforge.benchmark`; `workers` processes share the runs
+    (default: one per CPU core). `true_front` also computes the hypervolume of the
+    table's true front (the best reachable), which costs some seconds."""
     objectives = tuple(objectives)
     budgets = tuple(sorted(set(budgets)))
     seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
     if not seed_list:
         raise ValueError("give at least one seed")
     _check(strategies, dataset, objectives, budgets)
+    options = split_options(list(strategies), strategy_options)
+    for name in strategies:  # a bad setting fails here, before any run
+        make_strategy(name, objectives, options[name])
     path = str(data_path) if data_path else None
-    evaluator = NB201Benchmark(dataset, data_path=path).setup()
+    evaluator = NB201Benchmark(dataset, noise=noise, data_path=path).setup()
     bounds = cost_bounds(evaluator, objectives[1:])
     # Before the workers fork, so that they inherit every cost already computed.
     optimum = true_front_hypervolume(evaluator, objectives, bounds) if true_front else None
     runs = [
-        _Run(name, seed, dataset, objectives, budgets, path)
+        _Run(name, seed, dataset, objectives, budgets, noise, path, tuple(options[name].items()))
         for name in strategies
         for seed in seed_list
     ]

@@ -15,8 +15,19 @@ def bench_command(
     space: Annotated[str, typer.Option(help="Search space with a tabular benchmark.")] = "nb201",
     dataset: Annotated[str, typer.Option(help="cifar10, cifar100 or imagenet16-120.")] = "cifar10",
     strategies: Annotated[
-        str, typer.Option(help="Comma-separated strategy names.")
-    ] = "random,evolution,local,tpe",
+        str | None,
+        typer.Option(
+            help="Comma-separated strategy names (default: random,evolution,local,tpe; "
+            "nsga2,nsgaii,random with --objectives)."
+        ),
+    ] = None,
+    objectives: Annotated[
+        str | None,
+        typer.Option(
+            help="val_acc,params or val_acc,flops (or all three): multi-objective bench, "
+            "hypervolume of each run's front at 100 queries and --budget."
+        ),
+    ] = None,
     strategy_option: Annotated[
         list[str] | None,
         typer.Option(
@@ -53,9 +64,15 @@ def bench_command(
 
     _at_least(0, workers=workers)
     _check_output(output)
+    if objectives is not None:
+        _bench_multi_objective(
+            strategies or "nsga2,nsgaii,random", objectives, space, dataset, seeds, budget,
+            noise, fidelity, strategy_option, data_path, output, workers, progress,
+        )  # fmt: skip
+        return
     try:
         result = benchmark(
-            strategies=_names(strategies),
+            strategies=_names(strategies or "random,evolution,local,tpe"),
             space=space,
             dataset=dataset,
             seeds=seeds,
@@ -119,3 +136,49 @@ def _epochs(text: str) -> list[int]:
         raise ValueError(
             f"--fidelity takes epoch counts such as 200 or 12,200, got {text!r}"
         ) from None
+
+
+def _bench_multi_objective(
+    strategies, objectives, space, dataset, seeds, budget, noise, fidelity, strategy_option,
+    data_path, output, workers, progress,
+) -> None:  # fmt: skip
+    """`nasforge bench --objectives ...`: the hypervolume table (see bench/multi_objective)."""
+    from nasforge.bench.multi_objective import benchmark_multi_objective
+    from nasforge.strategies.options import parse_options
+
+    goals = _names(objectives)
+    budgets = sorted({min(100, budget), budget})
+    try:
+        if space != "nb201":
+            raise ValueError(f"the multi-objective bench runs on nb201 only, got {space!r}")
+        if _epochs(fidelity) != [200]:
+            raise ValueError("the multi-objective bench looks up 200 epochs; drop --fidelity")
+        result = benchmark_multi_objective(
+            _names(strategies), dataset, goals, seeds=seeds, budgets=budgets,
+            noise=noise, strategy_options=parse_options(strategy_option or ()),
+            data_path=data_path, workers=workers or None, progress=progress,
+        )  # fmt: skip
+        paths = result.save(output / f"{space}-{dataset}-{'-'.join(goals)}")
+    except USER_ERRORS as error:
+        _fail(error)
+    table = Table(
+        title=f"{space} / {dataset}: test accuracy x {' x '.join(goals[1:])}, normalised "
+        f"hypervolume, {len(result.seeds)} seeds (true front {result.optimum:.4f})"
+    )
+    table.add_column("strategy")
+    for queries in result.budgets:
+        table.add_column(f"@ {queries} (95% CI)", justify="right")
+    table.add_column("front size", justify="right")
+    summary = result.summary().set_index(["strategy", "budget"])
+    last = result.budgets[-1]
+    best = summary.xs(last, level="budget")["hypervolume"].max()
+    for name in result.strategies:
+        cells = [
+            f"{row['hypervolume']:.4f} [{row['ci_low']:.4f}, {row['ci_high']:.4f}]"
+            for row in (summary.loc[(name, b)] for b in result.budgets)
+        ]
+        final = summary.loc[(name, last)]
+        style = "bold green" if final["hypervolume"] == best else None
+        table.add_row(name, *cells, f"{final['front_size']:.1f}", style=style)
+    console.print(table)
+    console.print(f"results written to {paths['summary'].parent}/")
