@@ -1,6 +1,7 @@
 """SIGKILL a `nasforge search` mid-run and resume it, `--repeats` times per strategy at
-different points: completed trials lost (target 0), and whether the resumed study holds
-the same trial sequence as an uninterrupted run of the same command (target: always).
+different points (seed 0, 2 to 11 completed trials before the kill): completed trials
+lost (target 0), and whether the resumed study holds the same trial sequence as an
+uninterrupted run of the same command (target: always).
 
 usage: python benchmarks/resume_after_kill.py [--repeats 10] [--trials 14]
            [--strategies random,evolution,local,tpe,bananas]
@@ -44,18 +45,20 @@ def main() -> None:
     missed = 0
     for strategy in args.strategies.split(","):
         lost, same = 0, 0
-        for repeat in range(args.repeats):
-            kill_after = 2 + repeat % max(args.trials - 4, 1)
-            with tempfile.TemporaryDirectory() as whole, tempfile.TemporaryDirectory() as cut:
-                subprocess.run(command(strategy, args.trials, whole, repeat), check=True,
-                               capture_output=True)  # fmt: skip
-                report = kill_and_resume(
-                    command(strategy, args.trials, cut, repeat), Path(cut) / "run", kill_after
-                )
-                lost += report.lost
-                same += report.ok and sequence(Path(cut) / "run") == sequence(Path(whole) / "run")
+        with tempfile.TemporaryDirectory() as whole:  # one uninterrupted run per strategy
+            subprocess.run(command(strategy, args.trials, whole, 0), check=True,
+                           capture_output=True)  # fmt: skip
+            expected = sequence(Path(whole) / "run")
+            for repeat in range(args.repeats):  # killed at a different point each time
+                kill_after = 2 + repeat % max(args.trials - 4, 1)
+                with tempfile.TemporaryDirectory() as cut:
+                    report = kill_and_resume(
+                        command(strategy, args.trials, cut, 0), Path(cut) / "run", kill_after
+                    )
+                    lost += report.lost
+                    same += report.ok and sequence(Path(cut) / "run") == expected
         missed += lost > 0 or same < args.repeats
-        print(f"| {strategy} | {args.repeats} | {lost} | {same}/{args.repeats} |")
+        print(f"| {strategy} | {args.repeats} | {lost} | {same}/{args.repeats} |", flush=True)
     print("all targets met" if missed == 0 else f"{missed} strategies MISSED a target")
 
 
