@@ -140,36 +140,35 @@ class BenchmarkResult:
 
     def plot_cost(self, path: str | Path) -> None:
         """Anytime plot on the cost axis: mean test accuracy of the incumbent by epochs."""
-        plt, fig, ax = _axes()
-        curves = self.cost_curves()
-        for name in self.strategies:
-            c = curves[curves["strategy"] == name]
-            ax.plot(c["epochs"], c["mean"], label=name)
-            ax.fill_between(c["epochs"], c["mean"] - c["sem"], c["mean"] + c["sem"], alpha=0.2)
-        ax.axhline(self.optimum, color="black", linestyle="--", linewidth=1, label="optimum")
-        ax.set_xscale("log")
-        ax.set_xlabel("training epochs spent (table look-ups at 12 and 200 epochs)")
-        ax.set_ylabel(f"test accuracy of incumbent (%), {self.dataset}")
-        ax.set_title(f"{self.space} / {self.dataset}: {len(self.seeds)} seeds, mean ± s.e.")
-        ax.legend(loc="lower right")
-        ax.grid(alpha=0.3)
-        fig.tight_layout()
-        fig.savefig(path, dpi=120)
-        plt.close(fig)
+        label = "training epochs spent (table look-ups at 12 and 200 epochs)"
+        self._anytime_plot(self.cost_curves(), "epochs", label, path)
 
     def plot(self, path: str | Path) -> None:
         """Anytime plot: mean test accuracy of the incumbent (± standard error) by query."""
-        plt, fig, ax = _axes()
         curves = self.mean_curves()
+        first = curves[curves["query"] == min(10, self.budget)]["mean"].min()
+        limits = (max(first - 0.5, curves["mean"].min()), self.optimum + 0.1)
+        self._anytime_plot(curves, "query", "queries", path, limits)
+
+    def _anytime_plot(
+        self, curves: pd.DataFrame, x: str, label: str, path: str | Path, limits=None
+    ) -> None:
+        """Mean ± standard error per strategy against `x` (log axis), the optimum dashed."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, ax = plt.subplots(figsize=(7, 4.5))
         for name in self.strategies:
             c = curves[curves["strategy"] == name]
-            ax.plot(c["query"], c["mean"], label=name)
-            ax.fill_between(c["query"], c["mean"] - c["sem"], c["mean"] + c["sem"], alpha=0.2)
+            ax.plot(c[x], c["mean"], label=name)
+            ax.fill_between(c[x], c["mean"] - c["sem"], c["mean"] + c["sem"], alpha=0.2)
         ax.axhline(self.optimum, color="black", linestyle="--", linewidth=1, label="optimum")
-        first = curves[curves["query"] == min(10, self.budget)]["mean"].min()
-        ax.set_ylim(max(first - 0.5, curves["mean"].min()), self.optimum + 0.1)
+        if limits is not None:
+            ax.set_ylim(*limits)
         ax.set_xscale("log")
-        ax.set_xlabel("queries")
+        ax.set_xlabel(label)
         ax.set_ylabel(f"test accuracy of incumbent (%), {self.dataset}")
         ax.set_title(f"{self.space} / {self.dataset}: {len(self.seeds)} seeds, mean ± s.e.")
         ax.legend(loc="lower right")
@@ -177,12 +176,3 @@ class BenchmarkResult:
         fig.tight_layout()
         fig.savefig(path, dpi=120)
         plt.close(fig)
-
-
-def _axes():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt, *plt.subplots(figsize=(7, 4.5))
