@@ -103,3 +103,16 @@ def test_memory_study_cannot_go_to_workers(space):
     memory = Study.create("memory", "m")
     with pytest.raises(StudyError, match="cannot be shared"):
         pickle.dumps(memory)
+
+
+def test_recover_keeps_a_trial_whose_process_died_between_outcome_and_state(study, space):
+    """A kill after the outcome row but before the state change must not lose the result."""
+    arch = space.sample(np.random.default_rng(3))
+    number = study.start(arch, space.format(arch))
+    outcome = {"metrics": {"val_acc": 88.0}, "cost_s": 1.0, "state": "complete"}
+    study._storage.set_trial_user_attr(study.trial_id(number), "outcome", outcome)
+    assert study.recover() == []
+    (trial,) = study.trials(include_running=True)
+    assert trial.state == "complete" and trial.metrics["val_acc"] == 88.0
+    native = optuna.load_study(study_name="s", storage=study.url)
+    assert native.trials[0].state.name == "COMPLETE" and native.trials[0].value == 88.0

@@ -201,6 +201,21 @@ class Study:
             optuna_state = TrialState.FAIL
         self._storage.set_trial_state_values(trial_id, optuna_state, values)
 
+    def _settle(self, trial_id: int, outcome: Mapping[str, Any], objectives: Sequence[str]):
+        """Give a trial whose outcome is recorded, but whose state is not (its process died
+        in between), the state and values that outcome means."""
+        from optuna.trial import TrialState
+
+        metrics = outcome.get("metrics", {})
+        values = None
+        if outcome["state"] == "complete":
+            values = [metrics.get(o) for o in objectives]
+            values = [float(v) for v in values] if all(v is not None for v in values) else None
+        state = TrialState[OPTUNA_STATE[outcome["state"]]]
+        if values is None and state == TrialState.COMPLETE:
+            state = TrialState.FAIL
+        self._storage.set_trial_state_values(trial_id, state, values)
+
     def record_infeasible(
         self, arch: Architecture, text: str, metrics: Mapping[str, float], reason: str,
         rng_state: Mapping[str, Any] | None = None,
@@ -222,8 +237,13 @@ class Study:
         interrupted job not evaluated since, to be proposed again first."""
         from optuna.trial import TrialState
 
+        objectives = list(self.attrs.get("objectives", ["val_acc"]))
         for frozen in self._frozen((TrialState.RUNNING,)):
             self._trial_ids[frozen.number] = frozen._trial_id
+            outcome = frozen.user_attrs.get("outcome")
+            if outcome and outcome.get("state") in OPTUNA_STATE:  # died between the 2 writes
+                self._settle(frozen._trial_id, outcome, objectives)
+                continue
             self.finish(
                 frozen.number, {}, state=INTERRUPTED,
                 failure="interrupted: the process running it stopped before it finished",
