@@ -12,9 +12,11 @@ from nasforge.architecture import Architecture
 
 
 def content_rng(items: Iterable[tuple[int, Architecture, float]]) -> np.random.Generator:
-    """A generator seeded by a stable digest of `(trial number, architecture, score)`
-    items: equal items give equal streams in every process (no `hash()` salt)."""
+    """A generator seeded by a stable digest of the architectures and scores of
+    `(trial number, architecture, score)` items, in order: equal items give equal streams
+    in every process (no `hash()` salt). Trial numbers are left out: a resumed search
+    evaluates an interrupted trial again under a new number, with the same content."""
     digest = hashlib.blake2b(digest_size=16)
-    for number, arch, score in items:
-        digest.update(f"{number}\x1f{arch.to_json()}\x1f{float(score)!r}\x1e".encode())
+    for _number, arch, score in items:
+        digest.update(f"{arch.to_json()}\x1f{float(score)!r}\x1e".encode())
     return np.random.default_rng(int.from_bytes(digest.digest(), "little"))
