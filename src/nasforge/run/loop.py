@@ -85,8 +85,8 @@ class TrialLog:
     def trial_id(self, number: int) -> int:
         return number
 
-    def keep(self, trial: Trial) -> None:
-        """Record a started trial's outcome as the trial itself."""
+    def record(self, trial: Trial, objectives: Sequence[str] = (), trial_id: int | None = None):
+        """Record a started trial's outcome: the trial itself."""
         del self._started[trial.number]
         self.finished.append(trial)
 
@@ -122,18 +122,8 @@ def evaluate_job(evaluator: Evaluator, recorder, objectives: Sequence[str], job:
     if job.fidelity is not None:
         metrics["fidelity"] = float(job.fidelity)
     trial = Trial(job.number, job.arch, metrics, cost_s, state, failure)
-    _record(recorder, trial, objectives, job.trial_id)
+    recorder.record(trial, objectives, job.trial_id)
     return trial
-
-
-def _record(recorder, trial: Trial, objectives: Sequence[str], trial_id: int) -> None:
-    if isinstance(recorder, TrialLog):  # the in-memory log keeps the trial itself
-        recorder.keep(trial)
-        return
-    recorder.finish(
-        trial.number, trial.metrics, trial.cost_s, trial.state, trial.failure, objectives,
-        trial_id,
-    )  # fmt: skip
 
 
 def next_job(
@@ -194,7 +184,7 @@ def run_study(
     make_executor = _executor_factory(evaluator, study, objectives, workers, ray, ray_address)
     executor = make_executor()
     rng = study.generator(seed)
-    persistent = getattr(study, "persistent", True)
+    persistent = study.persistent
     budgets = time_budget_s is not None or epoch_budget is not None
     pending: dict[Future, tuple[Job, object]] = {}
     started: dict[int, Job] = {}
@@ -333,5 +323,5 @@ def _outcome(future: Future, job: Job, study, objectives: Sequence[str]) -> Tria
     if job.fidelity is not None:
         metrics["fidelity"] = float(job.fidelity)
     trial = Trial(job.number, job.arch, metrics, state="failed", failure=failure)
-    _record(study, trial, objectives, job.trial_id)
+    study.record(trial, objectives, job.trial_id)
     return trial

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -10,6 +11,8 @@ from nasforge.architecture import Architecture
 from nasforge.errors import NasforgeError
 from nasforge.history import History, Trial
 from nasforge.spaces.base import SearchSpace
+
+DIRECTIONS = ("maximize", "minimize")
 
 
 class SpaceExhaustedError(NasforgeError):
@@ -78,3 +81,21 @@ class Strategy(ABC):
                 f"all {total} architectures of space {space.name!r} are already evaluated"
             )
         raise SpaceExhaustedError(f"found no unseen architecture in {tries} random samples")
+
+
+def check_objectives(
+    objectives: Sequence[str], directions: Sequence[str] | None
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """`objectives` and `directions` as tuples of equal length (all "maximize" when
+    `directions` is None); a ValueError saying what is wrong otherwise."""
+    objectives = tuple(objectives)
+    directions = ("maximize",) * len(objectives) if directions is None else tuple(directions)
+    if not objectives or len(directions) != len(objectives):
+        raise ValueError(
+            f"give one direction per objective: {len(objectives)} objective(s) "
+            f"({', '.join(objectives)}), {len(directions)} direction(s)"
+        )
+    wrong = [d for d in directions if d not in DIRECTIONS]
+    if wrong:
+        raise ValueError(f"unknown direction {wrong[0]!r}; accepted: {', '.join(DIRECTIONS)}")
+    return objectives, directions

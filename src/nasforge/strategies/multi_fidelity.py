@@ -39,8 +39,6 @@ class _Halving(Strategy):
     fidelities: tuple[int, ...] | None
     multi_fidelity = True
 
-    allow_duplicates = True  # a promotion trains an evaluated architecture for longer
-
     def propose(
         self, space: SearchSpace, history: History, rng: np.random.Generator
     ) -> Architecture:

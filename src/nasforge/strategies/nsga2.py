@@ -20,9 +20,7 @@ import numpy as np
 from nasforge.architecture import Architecture
 from nasforge.history import History, Trial
 from nasforge.spaces.base import CategoricalSpace, SearchSpace
-from nasforge.strategies.base import Strategy
-
-DIRECTIONS = ("maximize", "minimize")
+from nasforge.strategies.base import Strategy, check_objectives
 
 
 @dataclass
@@ -69,15 +67,7 @@ class NSGA2(Strategy):
         return self.directions[0] == "maximize"
 
     def _check(self) -> None:
-        objectives, directions = tuple(self.objectives), tuple(self.directions)
-        if not objectives or len(directions) != len(objectives):
-            raise ValueError(
-                f"give one direction per objective: {len(objectives)} objective(s), "
-                f"{len(directions)} direction(s)"
-            )
-        wrong = [d for d in directions if d not in DIRECTIONS]
-        if wrong:
-            raise ValueError(f"unknown direction {wrong[0]!r}; accepted: {', '.join(DIRECTIONS)}")
+        check_objectives(self.objectives, self.directions)
         if self.population_size < 2:
             raise ValueError(f"population_size must be at least 2, got {self.population_size}")
         for name in ("crossover_prob", "mutation_prob"):

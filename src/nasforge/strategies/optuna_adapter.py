@@ -44,7 +44,7 @@ from optuna.trial import TrialState
 from nasforge.architecture import Architecture
 from nasforge.history import History, Trial
 from nasforge.spaces.base import CategoricalSpace, SearchSpace
-from nasforge.strategies.base import Strategy
+from nasforge.strategies.base import Strategy, check_objectives
 
 SEED_BOUND = 2**31 - 1
 SAMPLERS: dict[str, Callable[[int], BaseSampler]] = {
@@ -58,7 +58,6 @@ SAMPLERS: dict[str, Callable[[int], BaseSampler]] = {
     "bruteforce": lambda seed: optuna.samplers.BruteForceSampler(seed=seed),
 }
 SINGLE_OBJECTIVE_SAMPLERS = ("cmaes", "CmaEsSampler")
-DIRECTIONS = ("maximize", "minimize")
 # BaseGASampler (Optuna >= 4.2) keeps generations in trial attributes; absent before.
 _GA_SAMPLER = getattr(optuna.samplers, "BaseGASampler", ())
 
@@ -191,24 +190,6 @@ class OptunaStrategy(Strategy):
             if unseen:
                 return unseen[int(rng.integers(len(unseen)))]
         return self.sample_new(space, history, rng)
-
-
-def check_objectives(
-    objectives: Sequence[str], directions: Sequence[str] | None
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """`objectives` and `directions` as tuples of equal length (all "maximize" when
-    `directions` is None); a ValueError saying what is wrong otherwise."""
-    objectives = tuple(objectives)
-    directions = ("maximize",) * len(objectives) if directions is None else tuple(directions)
-    if not objectives or len(directions) != len(objectives):
-        raise ValueError(
-            f"give one direction per objective: {len(objectives)} objective(s) "
-            f"({', '.join(objectives)}), {len(directions)} direction(s)"
-        )
-    wrong = [d for d in directions if d not in DIRECTIONS]
-    if wrong:
-        raise ValueError(f"unknown direction {wrong[0]!r}; accepted: {', '.join(DIRECTIONS)}")
-    return objectives, directions
 
 
 def _record(trial: Trial, objectives: Sequence[str]) -> Record:

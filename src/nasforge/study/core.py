@@ -216,6 +216,13 @@ class Study:
             state = TrialState.FAIL
         self._storage.set_trial_state_values(trial_id, state, values)
 
+    def record(self, trial: Trial, objectives: Sequence[str] = ("val_acc",), trial_id=None):
+        """Record the outcome of a running trial from the finished `Trial` itself."""
+        self.finish(
+            trial.number, trial.metrics, trial.cost_s, trial.state, trial.failure, objectives,
+            trial_id,
+        )  # fmt: skip
+
     def record_infeasible(
         self, arch: Architecture, text: str, metrics: Mapping[str, float], reason: str,
         rng_state: Mapping[str, Any] | None = None,
