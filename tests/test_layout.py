@@ -21,7 +21,7 @@ LAYERS = {
     2: {"spaces", "constraints"},
     3: {"predictors"},
     4: {"evaluators", "strategies", "study"},
-    5: {"run", "bench", "testing"},
+    5: {"run", "bench", "testing", "report"},
     6: {"cli", "_preload", "__init__"},
 }
 RANK = {name: rank for rank, names in LAYERS.items() for name in names}

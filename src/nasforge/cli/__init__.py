@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from nasforge.cli.bench import bench_command
+from nasforge.cli.draw import draw_command
 from nasforge.cli.predictors import predictors_app
 from nasforge.cli.proxies import proxies_app
 from nasforge.cli.search import search_command
@@ -21,6 +22,7 @@ app.command("bench")(bench_command)
 app.command("search")(search_command)
 app.command()(show)
 app.command()(parse)
+app.command("draw")(draw_command)
 app.add_typer(proxies_app, name="proxies")
 app.add_typer(predictors_app, name="predictors")
 

@@ -13,6 +13,7 @@ import numpy as np
 from torch import nn
 
 from nasforge.architecture import Architecture
+from nasforge.spaces.drawing import CellDrawing, Layer, LayerDrawing
 from nasforge.tasks import Task
 
 ENCODINGS_DOC = "onehot (one indicator per decision value), ordinal (value index per decision)"
@@ -61,6 +62,12 @@ class SearchSpace(ABC):
     def format(self, arch: Architecture) -> str:
         """The canonical text form of `arch`."""
         return arch.to_json()
+
+    def drawing(self, arch: Architecture) -> CellDrawing | LayerDrawing:
+        """How `arch` looks, as data for `nasforge.report` to draw (see
+        `nasforge.spaces.drawing`); by default one block per decision."""
+        layers = tuple(Layer(str(value), label, detail=label) for label, value in arch.items())
+        return LayerDrawing(layers, kinds=tuple(arch.labels), title=self.format(arch))
 
     def parse(self, text: str) -> Architecture:
         """Inverse of `format`; `ValueError` naming the bad token on malformed text."""

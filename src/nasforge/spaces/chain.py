@@ -13,6 +13,7 @@ from torch import nn
 
 from nasforge.architecture import Architecture
 from nasforge.spaces.base import CategoricalSpace
+from nasforge.spaces.drawing import Layer, LayerDrawing
 from nasforge.spaces.ops import MBConv
 from nasforge.tasks import Task
 
@@ -121,6 +122,18 @@ class ChainSpace(CategoricalSpace):
             self.name, self.labels, tuple(choices.get(label) for label in self.labels)
         )
         return self.validate(arch)
+
+    def drawing(self, arch: Architecture) -> LayerDrawing:
+        """A strip of MBConv blocks, stage by stage: colour by kernel, height by expansion."""
+        layers = []
+        for s in range(1, len(self.stage_channels) + 1):
+            group = f"stage {s}" + (" +SE" if arch[f"s{s}_se"] else "")
+            for b in range(1, arch[f"s{s}_depth"] + 1):
+                kernel, expand = arch[f"s{s}b{b}_kernel"], arch[f"s{s}b{b}_expand"]
+                layers.append(Layer(f"k{kernel}", f"k{kernel}", expand / max(EXPANSIONS),
+                                    group, f"e{expand}"))  # fmt: skip
+        kinds = tuple(f"k{k}" for k in KERNELS)
+        return LayerDrawing(tuple(layers), kinds, self.format(arch))
 
     def build(self, arch: Architecture, task: Task) -> nn.Module:
         self.validate(arch)

@@ -12,6 +12,7 @@ from torch import nn
 
 from nasforge.architecture import Architecture
 from nasforge.spaces.base import CategoricalSpace
+from nasforge.spaces.drawing import Layer, LayerDrawing
 from nasforge.tasks import Task
 
 ACTIVATIONS = {"relu": nn.ReLU, "gelu": nn.GELU, "silu": nn.SiLU, "tanh": nn.Tanh}
@@ -85,6 +86,17 @@ class MLPSpace(CategoricalSpace):
         choices.update(activation=parts[2], dropout=dropout, norm=fields["norm"])
         arch = Architecture.from_parts(self.name, self.labels, tuple(choices.values()))
         return self.validate(arch)
+
+    def drawing(self, arch: Architecture) -> LayerDrawing:
+        """One bar per hidden layer, its height by width (log scale), colour by activation."""
+        top = np.log2(max(self.widths)) or 1.0
+        detail = arch["norm"] + (f" p{arch['dropout']}" if arch["dropout"] else "")
+        layers = tuple(
+            Layer(str(arch[f"width_{i}"]), arch["activation"],
+                  max(0.15, float(np.log2(arch[f"width_{i}"]) / top)), "", detail)
+            for i in range(1, arch["depth"] + 1)
+        )  # fmt: skip
+        return LayerDrawing(layers, tuple(ACTIVATIONS), self.format(arch))
 
     def build(self, arch: Architecture, task: Task) -> nn.Module:
         self.validate(arch)

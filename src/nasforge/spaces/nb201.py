@@ -15,6 +15,7 @@ from torch import nn
 
 from nasforge.architecture import Architecture
 from nasforge.spaces.base import ENCODINGS_DOC, CategoricalSpace
+from nasforge.spaces.drawing import CellDrawing
 from nasforge.spaces.graphs import (
     adjacency_encoding,
     edge_to_node_dag,
@@ -182,6 +183,11 @@ class NB201Space(CategoricalSpace):
         self.positions(arch)
         adjacency, labels = _dag(arch.choice_values)
         return adjacency.copy(), node_features(labels, OPERATIONS)
+
+    def drawing(self, arch: Architecture) -> CellDrawing:
+        """The cell: input, two inner nodes and output, each edge labelled by its operation."""
+        edges = tuple((i, j, arch[f"{j}<-{i}"]) for j, i in EDGES)
+        return CellDrawing(("in", "1", "2", "out"), edges, OPERATIONS, ("none",), self.format(arch))
 
     def build(self, arch: Architecture, task: Task) -> nn.Module:
         self.validate(arch)

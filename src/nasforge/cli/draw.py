@@ -1,0 +1,33 @@
+"""`nasforge draw`: an architecture string as an SVG or PNG drawing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nasforge.cli.common import USER_ERRORS, _check_output, _fail, console
+
+
+def draw_command(
+    arch: Annotated[str, typer.Argument(help="Architecture text, e.g. a NAS-Bench-201 string.")],
+    space: Annotated[str, typer.Option(help="Search space: nb201, chain or mlp.")] = "nb201",
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Drawing to write: a .svg or .png file.")
+    ] = Path("arch.svg"),
+    title: Annotated[bool, typer.Option(help="Write the architecture text above it.")] = True,
+) -> None:
+    """Draw an architecture (cells as DAGs, chains as block strips, MLPs as layer bars)."""
+    from nasforge.report.drawing import draw
+    from nasforge.spaces import get_space
+
+    if output.suffix.lower() not in (".svg", ".png"):
+        _fail(ValueError(f"--output must end in .svg or .png, got {output.name!r}"))
+    _check_output(output.parent)
+    try:
+        chosen = get_space(space)
+        path = draw(chosen, chosen.parse(arch), output, title=title)
+    except USER_ERRORS as error:
+        _fail(error)
+    console.print(f"drawing written to {path}")
