@@ -49,9 +49,28 @@ def test_search_options_are_checked_before_any_work(tmp_path, options, message):
 
 
 @pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--strategy", "bananas", "--strategy-option", "initial=1"], "initial must be at least 2"),
+        (["--strategy", "evolution", "--strategy-option", "tournament_size=50"], "tournament_size"),
+        (["--strategy", "npenas", "--strategy-option", "predictor=gin"], "encodings graph"),
+        (["--strategy", "sh", "--strategy-option", "eta=1"], "eta >= 2"),
+        (["--strategy", "naswot", "--strategy-option", "samples=0"], "samples >= 1"),
+    ],
+)
+def test_strategy_settings_are_checked_before_the_run_directory(tmp_path, options, message):
+    out = tmp_path / "runs"
+    args = ["search", "--data", "wine", "--space", "mlp", *options, "--output", str(out)]
+    _one_line_error(runner.invoke(app, args), message)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
     ("command", "message"),
     [
         (["show", "/nonexistent", "--top", "-1"], "top must be at least 0"),
+        (["bench", "--strategies", "bananas", "--strategy-option", "batch_size=0",
+          "--data-path", NO_TABLE], "batch_size must be at least 1"),
         (["bench", "--workers", "-1", "--data-path", NO_TABLE], "--workers must be at least 0"),
         (["bench", "--seeds", "0", "--data-path", NO_TABLE], "seeds must be at least 1"),
         (["bench", "--budget", "0", "--data-path", NO_TABLE], "budget must be at least 1"),

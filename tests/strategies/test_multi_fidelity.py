@@ -45,7 +45,7 @@ def test_hyperband_runs_its_brackets_in_order(space):
 
 def test_bad_settings(space):
     with pytest.raises(ValueError, match="eta >= 2"):
-        SuccessiveHalving(eta=1).propose_job(space, History(), np.random.default_rng(0))
+        SuccessiveHalving(eta=1).check(space)
 
 
 def test_search_with_successive_halving_trains_at_each_rung():

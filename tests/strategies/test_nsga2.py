@@ -123,11 +123,11 @@ def test_failed_trials_are_not_in_any_generation(space):
 
 def test_bad_settings_are_named(space):
     with pytest.raises(ValueError, match="one direction per objective"):
-        NSGA2(objectives=("val_acc", "params")).propose(space, History(), np.random.default_rng())
+        NSGA2(objectives=("val_acc", "params")).check(space)
     with pytest.raises(ValueError, match="population_size"):
-        NSGA2(population_size=1).propose(space, History(), np.random.default_rng())
+        NSGA2(population_size=1).check(space)
     with pytest.raises(ValueError, match="crossover_prob"):
-        NSGA2(crossover_prob=2.0).propose(space, History(), np.random.default_rng())
+        NSGA2(crossover_prob=2.0).check(space)
 
 
 def test_registered_and_multi_objective():

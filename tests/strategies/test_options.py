@@ -106,7 +106,7 @@ def test_cli_strategy_options_reach_the_strategy(tmp_path):
          "--strategy-option", "initial=3", "--strategy-option", "bananas.epochs=5"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    # A setting the strategy refuses when it proposes shows that it arrived.
+    # A setting the strategy's check refuses shows that it arrived.
     refused = runner.invoke(
         app, ["bench", "--strategies", "bananas", *args, "--strategy-option", "initial=1"]
     )

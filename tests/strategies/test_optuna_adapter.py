@@ -40,7 +40,7 @@ def test_every_named_sampler_proposes_new_valid_architectures(name, space, cifar
 
 def test_unknown_sampler_is_one_line_listing_the_accepted_ones(space):
     with pytest.raises(ValueError) as error:
-        OptunaStrategy("annealing").propose(space, History(), np.random.default_rng(0))
+        OptunaStrategy("annealing").check(space)
     message = str(error.value)
     assert "\n" not in message
     for name in SAMPLERS:
@@ -133,10 +133,10 @@ def test_nsgaii_optimises_every_objective(tmp_path, space, costed):
 def test_objectives_need_one_direction_each(space):
     strategy = OptunaStrategy("tpe", objectives=("val_acc", "params"), directions=("maximize",))
     with pytest.raises(ValueError, match="one direction per objective"):
-        strategy.propose(space, History(), np.random.default_rng(0))
+        strategy.check(space)
     wrong = OptunaStrategy("tpe", objectives=("val_acc",), directions=("up",))
     with pytest.raises(ValueError, match="accepted: maximize, minimize"):
-        wrong.propose(space, History(), np.random.default_rng(0))
+        wrong.check(space)
 
 
 def test_cmaes_is_single_objective_the_others_are_not():

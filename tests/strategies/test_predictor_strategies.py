@@ -5,6 +5,7 @@ import pytest
 
 from nasforge import History
 from nasforge.history import Trial
+from nasforge.registry import SPACES
 from nasforge.strategies.bananas import BANANAS
 from nasforge.strategies.neural_predictor import NeuralPredictor
 from nasforge.strategies.npenas import NPENAS
@@ -101,12 +102,15 @@ def test_predictor_strategies_skip_failed_trials(space, cifar10):
     assert arch not in history and len(bananas.plan_.ranked) > 0
 
 
-def test_bananas_rejects_bad_settings(space, cifar10):
-    history = _run(BANANAS(initial=3, epochs=20), space, cifar10, 3)
+def test_bananas_rejects_bad_settings(space):
     with pytest.raises(ValueError, match="accepted: its, ucb, mean"):
-        BANANAS(initial=3, acquisition="ei").propose(space, history, np.random.default_rng(0))
+        BANANAS(initial=3, acquisition="ei").check(space)
     with pytest.raises(ValueError, match="batch_size must be at least 1"):
-        BANANAS(initial=3, batch_size=0).propose(space, history, np.random.default_rng(0))
+        BANANAS(initial=3, batch_size=0).check(space)
+    with pytest.raises(ValueError, match="initial must be at least 2"):
+        BANANAS(initial=1).check(space)
+    with pytest.raises(ValueError, match="needs one of the encodings graph"):
+        NPENAS(predictor="gin").check(SPACES.create("mlp"))
 
 
 @pytest.mark.slow

@@ -55,9 +55,7 @@ def test_evolution_children_mutate_a_tournament_winner(space, cifar10):
 
 def test_evolution_rejects_bad_sizes(space):
     with pytest.raises(ValueError, match="tournament_size"):
-        RegularizedEvolution(population_size=3, tournament_size=5).propose(
-            space, History(), np.random.default_rng(0)
-        )
+        RegularizedEvolution(population_size=3, tournament_size=5).check(space)
 
 
 def test_local_search_climbs_to_a_local_optimum_then_restarts(space, cifar10):
@@ -103,7 +101,7 @@ def test_optuna_adapter_learns_from_history_it_did_not_propose(space, cifar10):
 
 def test_optuna_adapter_unknown_sampler(space):
     with pytest.raises(ValueError, match="accepted: tpe, gp, random"):
-        OptunaStrategy("cma").propose(space, History(), np.random.default_rng(0))
+        OptunaStrategy("cma").check(space)
 
 
 def test_exhausted_space_is_reported(space, cifar10):

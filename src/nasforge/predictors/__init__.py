@@ -8,6 +8,7 @@ import inspect
 from typing import Any
 
 from nasforge.predictors.base import Predictor
+from nasforge.predictors.encodings import choose_encoding
 from nasforge.predictors.gin import GraphIsomorphismNetwork
 from nasforge.predictors.gp import GaussianProcess
 from nasforge.predictors.mlp import MLPEnsemble
@@ -36,6 +37,15 @@ def create_predictor(
     return constructor(space=space, seed=seed, **settings)
 
 
+def check_predictor(name: str, space: SearchSpace) -> None:
+    """A ValueError when no predictor is registered as `name` or `space` lacks the
+    encoding it needs (a graph form for `gin`); checked before a search starts."""
+    constructor = PREDICTORS.get(name)  # ValueError listing the registered predictors
+    cls = getattr(constructor, "func", constructor)
+    needed = (cls.encoding,) if cls.encoding else cls.preferred_encodings
+    choose_encoding(space, needed, f"the {name} predictor")
+
+
 def default_predictor(space: SearchSpace) -> str:
     """The graph network `gin` where the space has a graph form, else `mlp_ensemble` (on
     the best encoding the space has: path, adjacency, then one-hot)."""
@@ -50,6 +60,7 @@ __all__ = [
     "MLPEnsemble",
     "Predictor",
     "ZeroCostAugmented",
+    "check_predictor",
     "create_predictor",
     "default_predictor",
 ]

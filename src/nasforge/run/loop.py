@@ -169,6 +169,7 @@ def run_study(
     """
     if trials < 1:
         raise ValueError(f"the trial budget must be at least 1, got {trials}")
+    strategy.check(space)
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")
     if study.url == MEMORY and (workers > 1 or ray):

@@ -119,6 +119,7 @@ def search(
     strategy, search_strategy = _strategy_for(
         strategy, strategy_options, task, objectives, directions
     )
+    search_strategy.check(space)
     constraints = constraints or Constraints()
     if "latency_ms" in objectives and constraints.max_latency_ms is None:
         constraints = Constraints(constraints.max_params, constraints.max_flops, float("inf"))

@@ -92,18 +92,20 @@ class PredictorGuided(Strategy):
         the fitted trials and `rng` is the plan's own generator."""
         raise NotImplementedError
 
+    def check(self, space: SearchSpace) -> None:
+        if self.initial < 2:
+            raise ValueError(f"initial must be at least 2 random architectures, got {self.initial}")
+        if self.batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {self.batch_size}")
+
     def _fit_point(self, finished: list[Trial]) -> int:
         """How many of the finished trials the current plan is fitted on: a refit every
         `batch_size` trials after the first `initial`."""
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {self.batch_size}")
         return len(finished) - (len(finished) - self.initial) % self.batch_size
 
     def propose(
         self, space: SearchSpace, history: History, rng: np.random.Generator
     ) -> Architecture:
-        if self.initial < 2:
-            raise ValueError(f"initial must be at least 2 random architectures, got {self.initial}")
         finished = finished_trials(history)
         archs, scores = self.scored(finished)
         if len(archs) < self.initial:
@@ -199,6 +201,17 @@ class BANANAS(PredictorGuided):
         self.maximize = maximize
         self.allow_duplicates = allow_duplicates
 
+    def check(self, space: SearchSpace) -> None:
+        super().check(space)
+        if self.acquisition not in ACQUISITIONS:
+            raise ValueError(
+                f"unknown acquisition {self.acquisition!r}; accepted: {', '.join(ACQUISITIONS)}"
+            )
+        for name in ("members", "epochs", "parents"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        choose_encoding(space, ENCODINGS if self.encoding is None else (self.encoding,), "bananas")
+
     def plan(
         self,
         space: SearchSpace,
@@ -207,10 +220,6 @@ class BANANAS(PredictorGuided):
         history: History,
         rng: np.random.Generator,
     ) -> list[Architecture]:
-        if self.acquisition not in ACQUISITIONS:
-            raise ValueError(
-                f"unknown acquisition {self.acquisition!r}; accepted: {', '.join(ACQUISITIONS)}"
-            )
         preferred = ENCODINGS if self.encoding is None else (self.encoding,)
         self.encoding_ = choose_encoding(space, preferred, "bananas")
         predictor = MLPEnsemble(

@@ -24,7 +24,7 @@ class Strategy(ABC):
     resume and run on parallel workers; caches may speed it up but never change a result.
 
     Subclasses set `metric`, `maximize` and `allow_duplicates` in their constructors and
-    implement `propose`; `propose_job` is the one optional hook. A strategy that sets
+    implement `propose`; `check` and `propose_job` are the optional hooks. A strategy that sets
     `multi_objective = True` takes `objectives` (metric names) and `directions`
     ("maximize" / "minimize") in its constructor and optimises them all; `search` and the
     multi-objective bench then give it every objective.
@@ -35,6 +35,12 @@ class Strategy(ABC):
     allow_duplicates: bool = False
     multi_objective: bool = False
     multi_fidelity: bool = False  # True: overrides propose_job, takes `fidelities=` (epochs)
+
+    def check(self, space: SearchSpace) -> None:
+        """Raise a ValueError naming a setting that is out of range, or that `space` cannot
+        serve. The loop calls it before the first proposal, and `search` and `benchmark`
+        before any work starts; by default there is nothing to check."""
+        return None
 
     @abstractmethod
     def propose(

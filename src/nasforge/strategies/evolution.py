@@ -33,14 +33,18 @@ class RegularizedEvolution(Strategy):
         self.allow_duplicates = allow_duplicates
         self.mutation_tries = mutation_tries
 
-    def propose(
-        self, space: SearchSpace, history: History, rng: np.random.Generator
-    ) -> Architecture:
+    def check(self, space: SearchSpace) -> None:
         if self.population_size < 1 or not 1 <= self.tournament_size <= self.population_size:
             raise ValueError(
                 "need population_size >= 1 and 1 <= tournament_size <= population_size, got "
                 f"{self.population_size} and {self.tournament_size}"
             )
+        if self.mutation_tries < 1:
+            raise ValueError(f"mutation_tries must be at least 1, got {self.mutation_tries}")
+
+    def propose(
+        self, space: SearchSpace, history: History, rng: np.random.Generator
+    ) -> Architecture:
         population = []
         for trial in reversed(history.trials):
             if trial.ok:

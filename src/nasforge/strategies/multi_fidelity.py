@@ -55,7 +55,7 @@ class _Halving(Strategy):
         rungs = _rungs(self.min_epochs, self.max_epochs, self.eta)
         return rungs[start_rung:]
 
-    def _check(self) -> None:
+    def check(self, space: SearchSpace) -> None:
         if self.fidelities is not None and (
             len(self.fidelities) < 2 or min(self.fidelities) < 1
             or len(set(self.fidelities)) != len(self.fidelities)
@@ -73,7 +73,6 @@ class _Halving(Strategy):
         self, space: SearchSpace, history: History, rng: np.random.Generator
     ) -> tuple[Architecture, int]:
         """The next architecture and the number of epochs to train it for."""
-        self._check()
         brackets = self._brackets()
         sizes = [sum(n0 // self.eta**k for k in range(len(rungs))) for n0, rungs in brackets]
         done = history.proposed % sum(sizes)

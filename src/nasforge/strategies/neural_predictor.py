@@ -15,7 +15,7 @@ import numpy as np
 
 from nasforge.architecture import Architecture
 from nasforge.history import History, Trial
-from nasforge.predictors import create_predictor, default_predictor
+from nasforge.predictors import check_predictor, create_predictor, default_predictor
 from nasforge.spaces.base import SearchSpace
 from nasforge.strategies.bananas import PredictorGuided
 from nasforge.tasks import Task
@@ -57,11 +57,17 @@ class NeuralPredictor(PredictorGuided):
         self.allow_duplicates = allow_duplicates
         self.task = task
 
+    def check(self, space: SearchSpace) -> None:
+        super().check(space)
+        if self.refit_every is not None and self.refit_every < 1:
+            raise ValueError(f"refit_every must be at least 1 or None, got {self.refit_every}")
+        if self.pool < 1:
+            raise ValueError(f"pool must be at least 1, got {self.pool}")
+        check_predictor(self.predictor or default_predictor(space), space)
+
     def _fit_point(self, finished: list[Trial]) -> int:
         if self.refit_every is None:
             return min(len(finished), self._first_fit(finished))
-        if self.refit_every < 1:
-            raise ValueError(f"refit_every must be at least 1 or None, got {self.refit_every}")
         first = self._first_fit(finished)
         return len(finished) - (len(finished) - first) % self.refit_every
 

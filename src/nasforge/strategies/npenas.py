@@ -15,7 +15,7 @@ import numpy as np
 
 from nasforge.architecture import Architecture
 from nasforge.history import History
-from nasforge.predictors import create_predictor, default_predictor
+from nasforge.predictors import check_predictor, create_predictor, default_predictor
 from nasforge.spaces.base import SearchSpace
 from nasforge.strategies.bananas import PredictorGuided, mutation_candidates
 from nasforge.tasks import Task
@@ -49,6 +49,13 @@ class NPENAS(PredictorGuided):
         self.maximize = maximize
         self.allow_duplicates = allow_duplicates
         self.task = task
+
+    def check(self, space: SearchSpace) -> None:
+        super().check(space)
+        for name in ("parents", "mutations", "max_edits"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        check_predictor(self.predictor or default_predictor(space), space)
 
     def plan(
         self,

@@ -66,7 +66,7 @@ class NSGA2(Strategy):
     def maximize(self) -> bool:
         return self.directions[0] == "maximize"
 
-    def _check(self) -> None:
+    def check(self, space: SearchSpace) -> None:
         check_objectives(self.objectives, self.directions)
         if self.population_size < 2:
             raise ValueError(f"population_size must be at least 2, got {self.population_size}")
@@ -110,7 +110,6 @@ class NSGA2(Strategy):
     def propose(
         self, space: SearchSpace, history: History, rng: np.random.Generator
     ) -> Architecture:
-        self._check()
         parents, ranks, crowding = self.population(history)
         if not parents:
             return self.sample_new(space, history, rng)

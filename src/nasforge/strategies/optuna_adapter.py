@@ -113,15 +113,22 @@ class OptunaStrategy(Strategy):
             return (self.metric,), ("maximize" if self.maximize else "minimize",)
         return check_objectives(self.objectives, self.directions)
 
-    def _sampler(self, rng: np.random.Generator) -> BaseSampler:
-        """A sampler for one proposal, its randomness drawn from `rng`."""
-        if isinstance(self.sampler, BaseSampler):
-            return reseeded(self.sampler, rng)
-        if self.sampler not in SAMPLERS:
+    def check(self, space: SearchSpace) -> None:
+        if not isinstance(self.sampler, BaseSampler) and self.sampler not in SAMPLERS:
             raise ValueError(
                 f"unknown Optuna sampler {self.sampler!r}; accepted: {', '.join(SAMPLERS)}, "
                 "or an optuna.samplers instance"
             )
+        if not isinstance(space, CategoricalSpace):
+            raise ValueError(f"the Optuna adapter needs a categorical space; {space.name!r} is not")
+        if self.duplicate_tries < 0:
+            raise ValueError(f"duplicate_tries must be at least 0, got {self.duplicate_tries}")
+        self.goals()
+
+    def _sampler(self, rng: np.random.Generator) -> BaseSampler:
+        """A sampler for one proposal, its randomness drawn from `rng`."""
+        if isinstance(self.sampler, BaseSampler):
+            return reseeded(self.sampler, rng)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
             return SAMPLERS[self.sampler](int(rng.integers(SEED_BOUND)))
@@ -129,8 +136,6 @@ class OptunaStrategy(Strategy):
     def _session(self, space: SearchSpace, records: list[Record], sampler: BaseSampler) -> _Session:
         """The in-memory study holding `records`: the cached one when it holds a prefix of
         them (it is extended), else a new one."""
-        if not isinstance(space, CategoricalSpace):
-            raise ValueError(f"the Optuna adapter needs a categorical space; {space.name!r} is not")
         generation_key, population = _generations(sampler)
         choices = tuple(space.choices(label) for label in space.labels)
         setup = (space.name, space.labels, choices, self.goals(), generation_key, population)

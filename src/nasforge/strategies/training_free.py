@@ -81,11 +81,13 @@ class NASWOT(Strategy):
         self.allow_duplicates = allow_duplicates
         self.task = task
 
+    def check(self, space: SearchSpace) -> None:
+        if self.samples < 1:
+            raise ValueError(f"NASWOT needs samples >= 1, got {self.samples}")
+
     def propose(
         self, space: SearchSpace, history: History, rng: np.random.Generator
     ) -> Architecture:
-        if self.samples < 1:
-            raise ValueError(f"NASWOT needs samples >= 1, got {self.samples}")
         scorer = _scorer(self, space)
         seen = History() if self.allow_duplicates else history
         candidates = _unique_samples(space, seen, rng, self.samples)
@@ -131,11 +133,17 @@ class TwoStage(Strategy):
         self.proxy = proxy
         self.task = task
 
+    def check(self, space: SearchSpace) -> None:
+        if self.pool_size < 1:
+            raise ValueError(f"TwoStage needs pool_size >= 1, got {self.pool_size}")
+        if self.top_k is not None and self.top_k < 1:
+            raise ValueError(f"TwoStage needs top_k >= 1 (or None: all), got {self.top_k}")
+        if self.then is not None:
+            self.then.check(space)
+
     def _pool(self, space: SearchSpace, history: History) -> _Pool | None:
         """The ranked pool (cached under what seeds it), None before the first proposal
         when there is no `pool_seed`."""
-        if self.pool_size < 1:
-            raise ValueError(f"TwoStage needs pool_size >= 1, got {self.pool_size}")
         if self.pool_seed is not None:
             key: object = self.pool_seed
         elif history.proposed:
