@@ -68,11 +68,8 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
 
 
 def test_missing_and_corrupt_data_are_one_line(tmp_path, monkeypatch):
-    import os
-
-    env = {**os.environ, "NASFORGE_DATA_DIR": str(tmp_path)}
-    missing = _cli("bench", "--seeds", "1", "--budget", "5", env=env)
-    assert missing.returncode == 2 and "nats_tss_test_acc.csv" in missing.stderr
+    missing = _cli("bench", "--seeds", "1", "--budget", "5", "--data-path", str(tmp_path / "x"))
+    assert missing.returncode == 2 and "benchmark data not found at" in missing.stderr
     assert len(missing.stderr.strip().splitlines()) == 1
     corrupt = tmp_path / "corrupt.csv"
     corrupt.write_text("arch,cifar10_200ep\nxyz,1\n")

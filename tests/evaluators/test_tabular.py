@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from nasforge.constraints import count_flops, count_params
 from nasforge.errors import DataFormatError, DataNotFoundError
-from nasforge.evaluators import EvaluationContext, NB201Benchmark
+from nasforge.evaluators import EvaluationContext, NB201Benchmark, tabular
 from nasforge.tasks import benchmark_task
 
 BEST_CIFAR10 = (
@@ -67,10 +68,35 @@ def test_bad_settings_are_rejected_with_the_accepted_values(table_path):
         NB201Benchmark(fidelity=50).setup()
 
 
+def test_packaged_table_equals_the_csv_and_serves_when_no_csv_is_there(
+    monkeypatch, tmp_path, table_path
+):
+    csv = tabular.read_table(table_path)
+    packed = tabular.packaged_table()
+    for name in tabular.TABLE_COLUMNS:
+        assert np.allclose(packed[name], csv[name], atol=1e-9, equal_nan=True), name
+    monkeypatch.setenv("NASFORGE_DATA_DIR", str(tmp_path))  # an empty data directory
+    bench = NB201Benchmark("cifar100").setup()
+    assert bench.source_ == tabular.PACKAGED_TABLE
+    assert bench.optimum() == pytest.approx(73.5133)
+
+
+def test_the_data_directory_and_data_path_override_the_packaged_table(tmp_path, table_path):
+    assert NB201Benchmark().setup().source_ == table_path
+    edited = pd.read_csv(table_path)
+    edited.loc[0, "cifar10_200ep"] = 99.0
+    edited.to_csv(tmp_path / "edited.csv", index=False)
+    bench = NB201Benchmark(data_path=tmp_path / "edited.csv").setup()
+    assert bench.optimum() == 99.0
+
+
 def test_missing_data_says_which_file_and_where(monkeypatch, tmp_path):
     monkeypatch.setenv("NASFORGE_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(tabular, "PACKAGED_TABLE", tmp_path / "absent.npz")
     with pytest.raises(DataNotFoundError, match=r"nb201/nats_tss_test_acc\.csv.*NASFORGE_DATA_DIR"):
         NB201Benchmark().setup()
+    with pytest.raises(DataNotFoundError, match="benchmark data not found at"):
+        NB201Benchmark(data_path=tmp_path / "none.csv").setup()
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,11 @@ seed-averaged 200-epoch accuracy as `test_acc`, so a strategy never sees the num
 is judged by. The 12-epoch single-seed column is the low fidelity. The published tables
 hold test-set accuracies only: `val_acc` is the single-seed (or 12-epoch) test figure,
 or the seed average itself with `noise="mean"`.
+
+The table ships with the package (`data/nb201_tss.npz`, built by
+`scripts/build_nb201_table.py` from the CSV export of the NATS-Bench release, MIT
+licence; see docs/benchmark-data.md); a `data_path` or the CSV under
+`$NASFORGE_DATA_DIR` (or `../shared/data`) takes precedence.
 """
 
 from __future__ import annotations
@@ -13,9 +18,9 @@ import time
 from collections import Counter
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from nasforge.architecture import Architecture
 from nasforge.constraints import count_flops, count_params
@@ -25,10 +30,18 @@ from nasforge.evaluators.base import EvaluationContext, Evaluator, Result
 from nasforge.spaces.nb201 import OPERATIONS, NB201Space
 from nasforge.tasks import BENCHMARK_TASKS, benchmark_task
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 DATASETS = tuple(BENCHMARK_TASKS)
 FIDELITIES = (12, 200)
 NOISE_MODES = ("one_seed", "mean")
 TABLE_FILE = "nb201/nats_tss_test_acc.csv"
+TABLE_COLUMNS = tuple(
+    f"{d}_{suffix}" for suffix in ("200ep", "200ep_one_seed", "12ep_one_seed") for d in DATASETS
+)
+PACKAGED_TABLE = Path(__file__).with_name("data") / "nb201_tss.npz"
+SCALE = 10_000  # the packaged table stores accuracy (%) x SCALE as int32; -1 is missing
 TABLE_SOURCE = (
     "the NATS-Bench TSS accuracy table (15,625 rows; see docs/benchmark-data.md, or point "
     "--data-path at the official NATS-Bench release)"
@@ -42,6 +55,8 @@ def _column(dataset: str, fidelity: int, noise: str) -> str:
 @lru_cache(maxsize=4)
 def _load_table(path: str, mtime: float) -> pd.DataFrame:
     """The accuracy table indexed by NB201Space.index, read once per file version."""
+    import pandas as pd  # only for CSVs and releases: pandas 3 loads pyarrow on import
+
     source = Path(path)
     if source.suffix == ".csv":
         try:
@@ -52,11 +67,7 @@ def _load_table(path: str, mtime: float) -> pd.DataFrame:
         from nasforge.evaluators.nats_release import read_nats_release
 
         frame = read_nats_release(source)
-    expected = ["arch"] + [
-        _column(d, f, n)
-        for d in DATASETS
-        for f, n in ((200, "mean"), (200, "one_seed"), (12, "one_seed"))
-    ]
+    expected = ["arch", *TABLE_COLUMNS]
     missing = [c for c in expected if c not in frame.columns]
     if missing:
         raise DataFormatError(f"{source} lacks the column(s) {', '.join(missing)}")
@@ -76,6 +87,49 @@ def _load_table(path: str, mtime: float) -> pd.DataFrame:
     if values[full].isna().any().any():  # 12-epoch gaps are allowed: NB201 v1.0 lacks some
         raise DataFormatError(f"{source} has missing or non-numeric 200-epoch accuracies")
     return pd.concat([frame[["arch"]], values], axis=1)
+
+
+@lru_cache(maxsize=2)
+def packaged_table(path: Path = PACKAGED_TABLE) -> dict[str, np.ndarray]:
+    """The table shipped with the package: accuracy column name -> values in
+    NB201Space.index order (NaN where missing). Numpy only, a few MB."""
+    try:
+        with np.load(path) as packed:
+            values, columns = packed["values"], [str(c) for c in packed["columns"]]
+    except (OSError, KeyError, ValueError) as err:
+        raise DataFormatError(f"{path} is not a packaged NAS-Bench-201 table: {err}") from None
+    if values.shape != (len(NB201Space()), len(columns)) or set(columns) != set(TABLE_COLUMNS):
+        raise DataFormatError(f"{path} is not a packaged NAS-Bench-201 table; rebuild it")
+    accuracy = np.where(values < 0, np.nan, values / SCALE)
+    return {name: accuracy[:, i] for i, name in enumerate(columns)}
+
+
+def table_location(data_path: str | Path | None = None) -> Path:
+    """Where the table is read from: `data_path`; else the CSV under the data directory
+    when it is there; else the packaged table. DataNotFoundError when none exists."""
+    if data_path:
+        path = Path(data_path).expanduser()
+        if not path.exists():
+            raise DataNotFoundError(
+                f"benchmark data not found at {path}; give the NATS-Bench table CSV or an "
+                "official NATS-Bench / NAS-Bench-201 release (see docs/benchmark-data.md)"
+            )
+        return path
+    try:
+        return data_file(TABLE_FILE, "NAS-Bench-201 table", TABLE_SOURCE)
+    except DataNotFoundError:
+        if PACKAGED_TABLE.is_file():
+            return PACKAGED_TABLE
+        raise
+
+
+def read_table(path: Path) -> dict[str, np.ndarray]:
+    """The accuracy columns of the table at `path` (from `table_location`) in
+    NB201Space.index order, read and checked once per file version."""
+    if path.suffix == ".npz":
+        return packaged_table(path)
+    frame = _load_table(str(path.resolve()), path.stat().st_mtime)
+    return {name: frame[name].to_numpy() for name in TABLE_COLUMNS}
 
 
 @lru_cache(maxsize=1024)
@@ -98,7 +152,8 @@ class NB201Benchmark(Evaluator):
 
     `noise="one_seed"` (default) searches on one training seed's accuracy, `"mean"` on
     the seed average; `fidelity` is 200 or 12 epochs. `data_path` overrides the table
-    location (a CSV like the shared one, or an official NATS-Bench / NAS-Bench-201 file).
+    location (a CSV like the shared one, or an official NATS-Bench / NAS-Bench-201 file);
+    without it the data directory's CSV, else the packaged table (`source_` says which).
     """
 
     def __init__(
@@ -127,21 +182,13 @@ class NB201Benchmark(Evaluator):
             raise ValueError(f"fidelity must be one of {FIDELITIES} epochs, got {self.fidelity}")
         if self.fidelity == 12 and self.noise == "mean":
             raise ValueError("the 12-epoch column has a single seed only; use noise='one_seed'")
-        path = (
-            Path(self.data_path).expanduser()
-            if self.data_path
-            else data_file(TABLE_FILE, "NAS-Bench-201 table", TABLE_SOURCE)
-        )
-        if not path.exists():
-            raise DataNotFoundError(
-                f"benchmark data not found at {path}; give the NATS-Bench table CSV or an "
-                "official NATS-Bench / NAS-Bench-201 release (see docs/benchmark-data.md)"
-            )
-        table = _load_table(str(path.resolve()), path.stat().st_mtime)
+        path = table_location(self.data_path)
+        table = read_table(path)
+        self.source_ = path
         self.space_ = NB201Space()
-        self.test_ = table[_column(self.dataset, 200, "mean")].to_numpy()
+        self.test_ = table[_column(self.dataset, 200, "mean")]
         self.columns_ = {
-            f: table[_column(self.dataset, f, "one_seed" if f == 12 else self.noise)].to_numpy()
+            f: table[_column(self.dataset, f, "one_seed" if f == 12 else self.noise)]
             for f in FIDELITIES
         }
         if np.isnan(self.columns_[12]).any():

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from nasforge.errors import DataFormatError
 from nasforge.tasks.base import Task
@@ -18,6 +17,8 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".we
 def load_csv(path: Path, label_column: str | None = None, **split: float | int) -> Task:
     """Tabular task: every column but the label (default: `label`, else the last one) is a
     numeric feature."""
+    import pandas as pd  # imported here: pandas 3 loads pyarrow (~100 MB) on import
+
     try:
         frame = pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
