@@ -6,6 +6,7 @@ from __future__ import annotations
 import typer
 
 from nasforge.cli.bench import bench_command
+from nasforge.cli.dashboard import dashboard_command
 from nasforge.cli.draw import draw_command
 from nasforge.cli.predictors import predictors_app
 from nasforge.cli.proxies import proxies_app
@@ -23,6 +24,7 @@ app.command("search")(search_command)
 app.command()(show)
 app.command()(parse)
 app.command("draw")(draw_command)
+app.command("dashboard")(dashboard_command)
 app.add_typer(proxies_app, name="proxies")
 app.add_typer(predictors_app, name="predictors")
 
