@@ -31,6 +31,7 @@ from nasforge.errors import NasforgeError
 from nasforge.evaluators.base import EvaluationContext, Evaluator
 from nasforge.history import History, Trial
 from nasforge.run import executors
+from nasforge.run.interrupts import raise_pending
 from nasforge.spaces.base import SearchSpace
 from nasforge.strategies.base import Strategy
 from nasforge.study import INTERRUPTED, MEMORY, StudyError, space_choices
@@ -211,6 +212,7 @@ def run_study(
     try:
         while True:
             while len(pending) < workers and evaluated + len(pending) < trials:
+                raise_pending()
                 if budgets and not _may_continue(start, time_budget_s, epochs_spent, epoch_budget):
                     break
                 if requeue:

@@ -23,6 +23,7 @@ from nasforge.run.directory import (
     removed_on_failure,
     write_run_directory,
 )
+from nasforge.run.interrupts import interrupts_raise, raise_pending
 from nasforge.run.loop import run_study
 from nasforge.run.result import SearchInterrupted, SearchResult
 from nasforge.run.selection import candidates, confirm_best
@@ -148,7 +149,11 @@ def search(
         if len(objectives) > 1:
             say(f"strategy {strategy} optimises {', '.join(objectives)}")
     start = time.perf_counter()
-    with progress_bar(progress, trials, "trial") as update:
+
+    def stopped() -> SearchInterrupted:
+        return SearchInterrupted(study.name, run_dir)
+
+    with progress_bar(progress, trials, "trial") as update, interrupts_raise(stopped):
 
         def on_trial(trial: Trial, history: History) -> None:
             done = sum(1 for t in history if t.state != "infeasible")
@@ -168,11 +173,11 @@ def search(
         raise ValueError("no architecture finished training; see the failure reasons in the trials")
     runs = top * confirm_folds if top > 1 and confirm_folds > 1 else 0
     note = f"top {top}, {confirm_folds}-fold cross-validation"
-    with progress_bar(progress and runs > 0, runs, "confirm") as update:
+    with progress_bar(progress and runs > 0, runs, "confirm") as update, interrupts_raise(stopped):
         try:
             best, confirmation = confirm_best(
                 history, trainer, confirm_top, confirm_folds,
-                on_run=lambda done, total: update(done, note),
+                on_run=lambda done, total: (raise_pending(), update(done, note)),
             )  # fmt: skip
         except KeyboardInterrupt:
             raise SearchInterrupted(study.name, run_dir) from None
