@@ -26,6 +26,7 @@ def wine_run(tmp_path_factory):
 def test_search_writes_a_complete_run_directory(wine_run):
     files = wine_run.files
     expected = {"trials", "best_text", "best_json", "weights", "summary", "curve", "onnx"}
+    expected.add("preprocessing")  # wine is a table: preprocessing.json
     assert set(files) == expected
     trials = pd.read_csv(files["trials"])
     assert len(trials) == 4 and trials["arch_text"].str.startswith("mlp:").all()
@@ -34,7 +35,7 @@ def test_search_writes_a_complete_run_directory(wine_run):
     info = json.loads(files["summary"].read_text())
     assert info["test_acc"] == wine_run.test_acc and info["onnx_max_abs_diff"] < 1e-4
     confirmed = info["confirmation"]
-    assert len(confirmed) == 4 and all(len(c["fold_acc"]) == 3 for c in confirmed)
+    assert len(confirmed) == 4 and all(len(c["fold_score"]) == 3 for c in confirmed)
     assert confirmed[0]["trial"] == wine_run.best.number
     onnx.checker.check_model(onnx.load(str(files["onnx"])))
     model = space.build(wine_run.best.arch, wine_run.task)

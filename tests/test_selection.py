@@ -66,12 +66,12 @@ def test_cross_validation_of_the_top_picks_the_best_mean_fold_accuracy(space):
     assert held_out.tolist() == list(range(len(y)))  # every example held out once
     fit, val = splits[1]
     for confirmation in results:
-        assert len(confirmation.fold_acc) == 3 and np.isfinite(confirmation.fold_loss).all()
+        assert len(confirmation.fold_score) == 3 and np.isfinite(confirmation.fold_loss).all()
         _, curve, _ = trainer.train(
             confirmation.trial.arch, x[fit], y[fit], 3, (x[val], y[val]), seed=7
         )
-        assert curve[-1] == confirmation.fold_acc[1]
-    means = [c.mean_acc for c in results]
+        assert curve[-1] == confirmation.fold_score[1]
+    means = [c.mean_score for c in results]
     assert means == sorted(means, reverse=True) and best is results[0].trial
 
 

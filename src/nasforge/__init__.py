@@ -23,6 +23,8 @@ _WHERE = {
     "run_study": "nasforge.run.loop",
     "TrialLog": "nasforge.run.loop",
     "SearchResult": "nasforge.run.result",
+    "TrainedRun": "nasforge.run.predict",
+    "load_run": "nasforge.run.predict",
     "search": "nasforge.run.search",
     "History": "nasforge.history",
     "Trial": "nasforge.history",
@@ -69,12 +71,14 @@ __all__ = [
     "Strategy",
     "Study",
     "Task",
+    "TrainedRun",
     "Trial",
     "TrialLog",
     "__version__",
     "benchmark",
     "get_space",
     "get_strategy",
+    "load_run",
     "load_study",
     "run_study",
     "search",
@@ -107,6 +111,7 @@ if TYPE_CHECKING:
     from nasforge.history import History, Trial
     from nasforge.registry import EVALUATORS, PROXIES, SPACES, STRATEGIES
     from nasforge.run.loop import TrialLog, run_study
+    from nasforge.run.predict import TrainedRun, load_run
     from nasforge.run.result import SearchResult
     from nasforge.run.search import search
     from nasforge.spaces import CategoricalSpace, NB201Space, SearchSpace, get_space

@@ -125,19 +125,21 @@ class History:
         return pd.DataFrame(rows)
 
 
-def ranking_key(trial: Trial) -> tuple[float, float, float, int]:
-    """Most training epochs first, then validation accuracy, then lower validation
-    loss, then the earlier trial."""
+def ranking_key(
+    trial: Trial, metric: str = "val_acc", maximize: bool = True
+) -> tuple[float, float, float, int]:
+    """Most training epochs first, then the better `metric` (larger when `maximize`,
+    else smaller), then lower validation loss, then the earlier trial."""
     metrics = trial.metrics
     return (
         metrics.get("fidelity", 0.0),
-        metrics["val_acc"],
+        metrics[metric] if maximize else -metrics[metric],
         -metrics.get("val_loss", 0.0),
         -trial.number,
     )
 
 
-def ranked(history: History) -> list[Trial]:
-    """Completed trials with a validation accuracy, best first by `ranking_key`."""
-    completed = [t for t in history.completed() if "val_acc" in t.metrics]
-    return sorted(completed, key=ranking_key, reverse=True)
+def ranked(history: Iterable[Trial], metric: str = "val_acc", maximize: bool = True) -> list[Trial]:
+    """Completed trials with `metric`, best first by `ranking_key`."""
+    completed = [t for t in history if t.ok and metric in t.metrics]
+    return sorted(completed, key=lambda t: ranking_key(t, metric, maximize), reverse=True)

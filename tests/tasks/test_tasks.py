@@ -50,9 +50,12 @@ def test_csv_with_string_labels_and_named_column(tmp_path):
 @pytest.mark.parametrize(
     ("mutate", "message"),
     [
-        (lambda f: f.assign(b=np.where(f.index == 3, np.nan, f["b"])), "NaN or infinite"),
+        (lambda f: f.assign(b=np.where(f.index == 3, np.inf, f["b"])), "'b' row 4 is infinite"),
         (lambda f: f.assign(species="cat"), "at least 2 classes"),
-        (lambda f: f.assign(c="x"), "non-numeric feature column"),
+        (
+            lambda f: f.assign(c=f["c"].astype(object).where(f.index != 5, "oops")),
+            "column 'c' mixes numbers and text: row 6 holds 'oops'",
+        ),
         (lambda f: f.iloc[:, :1], "at least one feature column"),
     ],
 )

@@ -8,6 +8,7 @@ import typer
 from nasforge.cli.bench import bench_command
 from nasforge.cli.dashboard import dashboard_command
 from nasforge.cli.draw import draw_command
+from nasforge.cli.predict import predict
 from nasforge.cli.predictors import predictors_app
 from nasforge.cli.proxies import proxies_app
 from nasforge.cli.search import search_command
@@ -25,6 +26,7 @@ app.command()(show)
 app.command()(parse)
 app.command("draw")(draw_command)
 app.command("dashboard")(dashboard_command)
+app.command()(predict)
 app.add_typer(proxies_app, name="proxies")
 app.add_typer(predictors_app, name="predictors")
 

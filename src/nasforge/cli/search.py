@@ -9,15 +9,44 @@ import typer
 from rich.table import Table
 
 from nasforge.cli.common import ARCH_COLUMN, RIGHT, USER_ERRORS, _fail, _names, console
+from nasforge.cli.show import test_text
 
 
 def search_command(
     data: Annotated[
         str,
         typer.Option(
-            help="digits, breast_cancer, wine, or a .csv / .npz / image folder / CIFAR dir."
+            help="digits, breast_cancer, wine, diabetes, or a .csv / .tsv / .parquet table, "
+            ".npz, image folder or CIFAR dir."
         ),
     ] = "digits",
+    label: Annotated[
+        str | None,
+        typer.Option(help="The table's label column (default: 'label', else the last column)."),
+    ] = None,
+    task: Annotated[
+        str | None,
+        typer.Option(
+            help="classification or regression (default: from the label: text or at most 20 "
+            "distinct whole numbers is classification).",
+        ),
+    ] = None,
+    metric: Annotated[
+        str | None,
+        typer.Option(
+            help="accuracy, balanced_accuracy, f1_macro, roc_auc, log_loss (classes); rmse, "
+            "mae, r2 (regression). Default: accuracy / rmse."
+        ),
+    ] = None,
+    loss: Annotated[
+        str | None, typer.Option(help="Regression loss: mse (default) or huber.")
+    ] = None,
+    class_weights: Annotated[
+        bool, typer.Option(help="Weight cross-entropy by inverse class frequency (balanced).")
+    ] = False,
+    baseline: Annotated[
+        bool, typer.Option(help="Also fit HistGradientBoosting on tables, same splits.")
+    ] = True,
     space: Annotated[
         str | None,
         typer.Option(help="Search space (default: nb201 cells for images, mlp for tables)."),
@@ -47,8 +76,12 @@ def search_command(
         float | None, typer.Option(help="Batch-1 latency limit on this machine (ms).")
     ] = None,
     objectives: Annotated[
-        str, typer.Option(help="val_acc, optionally with params, flops, latency_ms (Pareto front).")
-    ] = "val_acc",
+        str | None,
+        typer.Option(
+            help="The task's val_<metric> (val_acc, val_rmse, ...), then optionally params, "
+            "flops, latency_ms (Pareto front). Default: the metric alone."
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Seed for splits, search and training.")] = 0,
     output: Annotated[Path, typer.Option(help="Directory for run directories.")] = Path("runs"),
     threads: Annotated[
@@ -99,7 +132,7 @@ def search_command(
             epochs=epochs,
             final_epochs=final_epochs,
             constraints=limits,
-            objectives=_names(objectives),
+            objectives=None if objectives is None else _names(objectives),
             seed=seed,
             output_dir=output,
             threads=threads or None,
@@ -113,6 +146,12 @@ def search_command(
             ray_address=ray_address,
             confirm_top=confirm_top,
             confirm_folds=confirm_folds,
+            label_column=label,
+            task=task,
+            metric=metric,
+            loss=loss,
+            class_weights=class_weights,
+            baseline=baseline,
         )
     except USER_ERRORS as error:
         _fail(error)
@@ -122,12 +161,14 @@ def search_command(
         console.print(f"interrupted: completed trials are kept in the study; run {how}")
         raise typer.Exit(130) from None
     board = result.leaderboard()
+    metric = result.task.objective
     table = Table(title=f"leaderboard: {result.space.name} on {result.task.name}")
-    for column in ("trial", "architecture", "val acc", "params", "flops"):
+    for column in ("trial", "architecture", metric.label, "params", "flops"):
         table.add_column(column, **ARCH_COLUMN if column == "architecture" else RIGHT)
     for _, row in board.iterrows():
+        value = row["val_" + metric.key]
         table.add_row(
-            str(row["trial"]), row["arch"], f"{row['val_acc']:.2f}",
+            str(row["trial"]), row["arch"], f"{value:.2f}" if metric.percent else f"{value:.4g}",
             f"{row['params']:,.0f}", f"{row['flops']:,.0f}",
         )  # fmt: skip
     console.print(table)
@@ -138,13 +179,20 @@ def search_command(
             f"Pareto front ({', '.join(result.objectives)}): {len(result.pareto)} architectures"
         )
     if result.confirmation:
-        folds = len(result.confirmation[0].fold_acc)
+        folds = len(result.confirmation[0].fold_score)
+        mean = metric.text(result.confirmation[0].mean_score)
         console.print(
             f"{folds}-fold cross-validation of the top {len(result.confirmation)}: trial "
-            f"{result.best.number} is best ({result.confirmation[0].mean_acc:.2f}% mean)"
+            f"{result.best.number} is best ({mean} mean {metric.name})"
         )
     console.print(f"best: {result.space.format(result.best.arch)}")
-    console.print(
-        f"test accuracy after retraining on train+val: [bold]{result.test_acc:.2f}%[/] "
-        f"({result.seconds:.0f} s); run directory: {result.run_dir}"
-    )
+    if metric.name == "accuracy":
+        scores = f"test accuracy after retraining on train+val: [bold]{result.test_acc:.2f}%[/]"
+    else:
+        scores = f"after retraining on train+val: [bold]{test_text(result.test_metrics)}[/]"
+    console.print(f"{scores} ({result.seconds:.0f} s); run directory: {result.run_dir}")
+    if result.baseline:
+        console.print(
+            f"baseline {result.baseline['model']} on the same splits: "
+            f"{test_text(result.baseline)} ({result.baseline['seconds']:.1f} s)"
+        )

@@ -1,6 +1,7 @@
 """Real training: build the architecture for the task, train it for a budget of epochs
-(SGD or AdamW, cosine schedule, optional label smoothing) and report validation accuracy
-after every epoch, so multi-fidelity strategies can stop a run early.
+(SGD or AdamW, cosine schedule; cross-entropy with optional label smoothing and class
+weights for classes, MSE or Huber for regression) and report the task's validation
+metric after every epoch, so multi-fidelity strategies can stop a run early.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from nasforge.spaces.base import SearchSpace
 from nasforge.tasks import Task
 
 OPTIMIZERS = ("sgd", "adamw")
+LOSSES = {"classes": ("cross_entropy",), "regression": ("mse", "huber")}
 
 
 @contextmanager
@@ -60,12 +62,29 @@ def mean_cross_entropy(
     return total / max(len(x), 1)
 
 
+def network_outputs(model: nn.Module, x: torch.Tensor, batch_size: int = 512) -> np.ndarray:
+    """The raw outputs (logits, or one standardised value) of `model` in eval mode."""
+    model.eval()
+    with torch.no_grad():
+        parts = [model(x[start : start + batch_size]) for start in range(0, len(x), batch_size)]
+    return torch.cat(parts).numpy() if parts else np.zeros((0, 1), np.float32)
+
+
+def balanced_class_weights(y: np.ndarray, num_classes: int) -> np.ndarray:
+    """`n / (K * count)` per class (scikit-learn's "balanced"); 1 for an absent class."""
+    counts = np.bincount(y, minlength=num_classes).astype(np.float64)
+    return np.where(counts > 0, len(y) / (num_classes * np.maximum(counts, 1)), 1.0)
+
+
 class TrainingEvaluator(Evaluator):
     """Trains `space.build(arch, task)` on the task's training split for `epochs` epochs.
 
     Deterministic given `seed` (the model's initialisation and the batch order come from
     it); `threads` caps PyTorch's CPU threads during the run. A loss that turns NaN or
-    infinite ends the run as a failed trial with the reason recorded.
+    infinite ends the run as a failed trial with the reason recorded. `loss` is
+    cross_entropy for classes (`class_weights=True`: balanced by the training labels),
+    mse (default) or huber for regression; the curve and `val_<metric>` follow the
+    task's metric (`task.objective_key`).
     """
 
     def __init__(
@@ -81,6 +100,8 @@ class TrainingEvaluator(Evaluator):
         label_smoothing: float = 0.0,
         seed: int = 0,
         threads: int | None = None,
+        loss: str | None = None,
+        class_weights: bool = False,
     ) -> None:
         self.space = space
         self.task = task
@@ -93,6 +114,10 @@ class TrainingEvaluator(Evaluator):
         self.label_smoothing = label_smoothing
         self.seed = seed
         self.threads = threads
+        self.loss = loss
+        self.class_weights = class_weights
+        self.objective = task.objective_key
+        self.maximize = task.objective.maximize
 
     def _check(self) -> None:
         if not self.task.has_data:
@@ -103,6 +128,33 @@ class TrainingEvaluator(Evaluator):
             )
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError("epochs and batch_size must be at least 1")
+        accepted = LOSSES[self.task.target]
+        if self.loss is not None and self.loss not in accepted:
+            raise ValueError(
+                f"loss {self.loss!r} does not fit a {self.task.target} task; accepted: "
+                + ", ".join(accepted)
+            )
+        if self.class_weights and self.task.target != "classes":
+            raise ValueError("class weights apply to classification tasks only")
+
+    def _loss_function(self) -> nn.Module:
+        task = self.task
+        if task.target == "regression":
+            return nn.HuberLoss() if self.loss == "huber" else nn.MSELoss()
+        weight = None
+        if self.class_weights:
+            weights = balanced_class_weights(task.y_train, task.num_classes)
+            weight = torch.tensor(weights, dtype=torch.float32)
+        return nn.CrossEntropyLoss(weight=weight, label_smoothing=self.label_smoothing)
+
+    def measure(
+        self, model: nn.Module, data: tuple[np.ndarray, np.ndarray], prefix: str = "val_"
+    ) -> dict[str, float]:
+        """Every reported metric of `model` on `data` (see `Task.scores`)."""
+        x, y = data
+        with _threads(self.threads):
+            outputs = network_outputs(model, torch.from_numpy(x))
+        return self.task.scores(self.task.decode(outputs), y, prefix)
 
     def _make_optimizer(self, model: nn.Module) -> torch.optim.Optimizer:
         if self.optimizer == "sgd":
@@ -138,14 +190,16 @@ class TrainingEvaluator(Evaluator):
             optimizer = self._make_optimizer(model)
             steps = epochs * math.ceil(len(inputs) / self.batch_size)
             schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
-            loss_fn = nn.CrossEntropyLoss(label_smoothing=self.label_smoothing)
+            loss_fn = self._loss_function()
+            regression = self.task.target == "regression"
             curve: list[float] = []
             for epoch in range(1, epochs + 1):
                 model.train()
                 order = torch.randperm(len(inputs), generator=generator)
                 for start in range(0, len(order), self.batch_size):
                     batch = order[start : start + self.batch_size]
-                    loss = loss_fn(model(inputs[batch]), labels[batch])
+                    out = model(inputs[batch])
+                    loss = loss_fn(out[:, 0] if regression else out, labels[batch])
                     if not torch.isfinite(loss):
                         reason = f"loss diverged ({float(loss.detach())}) in epoch {epoch}"
                         return model, curve, reason
@@ -154,19 +208,31 @@ class TrainingEvaluator(Evaluator):
                     optimizer.step()
                     schedule.step()
                 if val is not None:
-                    curve.append(accuracy(model, *val))
+                    curve.append(self._curve_value(model, val))
                     if context is not None and not context.report(epoch, curve[-1]):
                         break
         return model, curve, None
 
+    def _curve_value(self, model: nn.Module, val: tuple[torch.Tensor, torch.Tensor]) -> float:
+        """The task's metric on `val`: top-1 accuracy computed in torch (as always), any
+        other metric from the decoded outputs."""
+        if self.task.target == "classes" and self.task.metric == "accuracy":
+            return accuracy(model, *val)
+        outputs = self.task.decode(network_outputs(model, val[0]))
+        return self.task.scores(outputs, val[1].numpy())[self.objective]
+
     def validation_loss(
         self, model: nn.Module, data: tuple[np.ndarray, np.ndarray] | None = None
     ) -> float:
-        """Mean cross-entropy (no label smoothing) on `data`, by default the task's
-        validation split, within the evaluator's thread cap."""
+        """Mean cross-entropy (no label smoothing, no class weights), or for regression
+        mean squared error on the standardised target, on `data` (default: the task's
+        validation split), within the evaluator's thread cap."""
         x, y = (self.task.x_val, self.task.y_val) if data is None else data
         with _threads(self.threads):
-            return mean_cross_entropy(model, torch.from_numpy(x), torch.from_numpy(y))
+            if self.task.target == "classes":
+                return mean_cross_entropy(model, torch.from_numpy(x), torch.from_numpy(y))
+            outputs = network_outputs(model, torch.from_numpy(x))[:, 0]
+            return float(np.mean((outputs.astype(np.float64) - y) ** 2))
 
     def evaluate(self, arch: Architecture, context: EvaluationContext | None = None) -> Result:
         start = time.perf_counter()
@@ -182,6 +248,7 @@ class TrainingEvaluator(Evaluator):
         }
         if failure is not None:
             return Result(metrics, time.perf_counter() - start, curve, "failed", failure)
-        metrics["val_acc"] = curve[-1]
+        metrics.update(self.measure(model, (task.x_val, task.y_val)))
+        metrics[self.objective] = curve[-1]
         metrics["val_loss"] = self.validation_loss(model)
         return Result(metrics, time.perf_counter() - start, curve)

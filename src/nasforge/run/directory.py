@@ -1,4 +1,6 @@
-"""The run directory of a search: trial table, best architecture, weights, ONNX, plots."""
+"""The run directory of a search: trial table, best architecture, weights, ONNX, plots,
+and for tables `preprocessing.json`, everything `nasforge predict` needs besides the
+weights (plain JSON, no pickle)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,10 @@ from torch import nn
 
 from nasforge.export import export_onnx, save_state_dict
 from nasforge.run.result import SearchResult, summary
+from nasforge.spaces.base import SearchSpace
+from nasforge.tasks import Task
+
+PREPROCESSING_FILE = "preprocessing.json"
 
 
 def check_writable(folder: str | Path) -> None:
@@ -103,11 +109,37 @@ def write_run_directory(
             info["onnx_skipped"] = str(err)
             files.pop("onnx")
     files["summary"].write_text(json.dumps(info, indent=2) + "\n")
+    if result.task.preprocessing is not None:
+        files["preprocessing"] = run / PREPROCESSING_FILE
+        saved = run_description(result.task, result.space)
+        files["preprocessing"].write_text(json.dumps(saved, indent=1) + "\n")
     _plot_curve(result, files["curve"])
     if len(result.objectives) > 1:
         files["pareto"] = run / "pareto.png"
         _plot_pareto(result, files["pareto"])
     return run, files
+
+
+def space_settings(space: SearchSpace) -> dict:
+    """The space's constructor settings (stored as given, style rule 1), JSON-able."""
+    import inspect
+
+    names = inspect.signature(type(space).__init__).parameters
+    settings = {n: getattr(space, n) for n in names if n != "self" and hasattr(space, n)}
+    return {n: list(v) if isinstance(v, tuple) else v for n, v in settings.items()}
+
+
+def run_description(task: Task, space: SearchSpace) -> dict:
+    """What rebuilds the model and its inputs: the task's shape, target and metric, the
+    space and its settings, and the table preprocessing."""
+    return {
+        "task": {
+            "name": task.name, "input_shape": list(task.input_shape),
+            "num_classes": task.num_classes, "metric": task.metric,
+        },
+        "space": {"name": space.name, "settings": space_settings(space)},
+        **(task.preprocessing or {}),
+    }  # fmt: skip
 
 
 def _axes():
@@ -121,12 +153,15 @@ def _axes():
 
 def _plot_curve(result: SearchResult, path: Path) -> None:
     plt, fig, ax = _axes()
-    trained = [t for t in result.history if t.ok]
-    values = [t.metrics["val_acc"] for t in trained]
+    metric = result.task.objective
+    key = "val_" + metric.key
+    trained = [t for t in result.history if t.ok and key in t.metrics]
+    values = [t.metrics[key] for t in trained]
+    best = np.maximum.accumulate if metric.maximize else np.minimum.accumulate
     ax.scatter(range(1, len(values) + 1), values, s=12, alpha=0.5, label="trial")
-    ax.plot(range(1, len(values) + 1), np.maximum.accumulate(values), label="best so far")
+    ax.plot(range(1, len(values) + 1), best(values), label="best so far")
     ax.set_xlabel("trained architectures")
-    ax.set_ylabel("validation accuracy (%)")
+    ax.set_ylabel(_axis_label(result.task))
     ax.set_title(f"{result.space.name} on {result.task.name}")
     ax.legend()
     ax.grid(alpha=0.3)
@@ -137,18 +172,27 @@ def _plot_curve(result: SearchResult, path: Path) -> None:
 
 def _plot_pareto(result: SearchResult, path: Path) -> None:
     plt, fig, ax = _axes()
-    x_name = result.objectives[1]
-    trained = [t for t in result.history if t.ok]
-    ax.scatter([t.metrics[x_name] for t in trained], [t.metrics["val_acc"] for t in trained],
+    x_name, key = result.objectives[1], result.objectives[0]
+    trained = [t for t in result.history if t.ok and key in t.metrics]
+    ax.scatter([t.metrics[x_name] for t in trained], [t.metrics[key] for t in trained],
                s=14, alpha=0.4, label="trials")  # fmt: skip
     front = sorted(result.pareto, key=lambda t: t.metrics[x_name])
-    ax.plot([t.metrics[x_name] for t in front], [t.metrics["val_acc"] for t in front],
+    ax.plot([t.metrics[x_name] for t in front], [t.metrics[key] for t in front],
             "o-", color="C3", label="Pareto front")  # fmt: skip
     ax.set_xlabel(x_name)
-    ax.set_ylabel("validation accuracy (%)")
-    ax.set_title(f"Pareto front: val_acc vs {x_name}")
+    ax.set_ylabel(_axis_label(result.task))
+    ax.set_title(f"Pareto front: {key} vs {x_name}")
     ax.legend()
     ax.grid(alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def _axis_label(task: Task) -> str:
+    """`validation accuracy (%)`, `validation rmse (lower is better)`, ..."""
+    metric = task.objective
+    if metric.name == "accuracy":
+        return "validation accuracy (%)"
+    unit = " (%)" if metric.percent else ""
+    return f"validation {metric.name}{unit}" + ("" if metric.maximize else " (lower is better)")

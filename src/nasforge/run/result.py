@@ -32,7 +32,7 @@ class SearchResult:
     space: SearchSpace
     history: History
     best: Trial
-    test_acc: float
+    test_metrics: dict[str, float]
     rejected: int
     objectives: list[str]
     seconds: float
@@ -41,25 +41,46 @@ class SearchResult:
     files: dict[str, Path] = field(default_factory=dict)
     study: Study | None = None
     confirmation: list[Confirmation] = field(default_factory=list)
+    baseline: dict | None = None
+
+    @property
+    def test_acc(self) -> float | None:
+        """Test accuracy (%) of the retrained best network; None for regression."""
+        return self.test_metrics.get("test_acc")
+
+    @property
+    def test_score(self) -> float:
+        """The retrained best network's test score in the task's metric."""
+        return self.test_metrics["test_" + self.task.objective.key]
 
     def leaderboard(self, top: int = 10) -> pd.DataFrame:
-        """The `top` trained architectures by training epochs, then validation accuracy,
-        then validation loss."""
+        """The `top` trained architectures by training epochs, then the validation metric
+        (in its direction), then validation loss."""
+        metric = self.task.objective
         rows = [
             {"trial": t.number, "arch": self.space.format(t.arch), **t.metrics}
-            for t in ranked(self.history)[:top]
+            for t in ranked(self.history, "val_" + metric.key, metric.maximize)[:top]
         ]
         return pd.DataFrame(rows)
 
 
 def summary(result: SearchResult) -> dict:
-    """JSON-able summary of a search."""
+    """JSON-able summary of a search (`test_acc` and `best_val_acc` for classes, every
+    `test_<metric>` always, the baseline's scores for tables)."""
+    task = result.task
+    key = task.objective.key
+    classes = {"best_val_acc": result.best.metrics.get("val_acc"), "test_acc": result.test_acc}
     return {
-        "task": result.task.name,
+        "task": task.name,
+        "target": task.target,
+        "metric": task.metric,
         "space": result.space.name,
         "best_arch": result.space.format(result.best.arch),
-        "best_val_acc": result.best.metrics["val_acc"],
-        "test_acc": result.test_acc,
+        **{k: v for k, v in classes.items() if v is not None},
+        "best_val": result.best.metrics["val_" + key],
+        "test_score": result.test_score,
+        "test_metrics": result.test_metrics,
+        "baseline": result.baseline,
         "trained": len([t for t in result.history if t.state != "infeasible"]),
         "rejected": result.rejected,
         "seconds": round(result.seconds, 1),

@@ -13,9 +13,10 @@ import numpy as np
 
 from nasforge._progress import progress_bar, say
 from nasforge.constraints import Constraints, pareto_front
-from nasforge.evaluators.training import TrainingEvaluator, accuracy
+from nasforge.evaluators.training import TrainingEvaluator
 from nasforge.history import History, Trial, ranked
 from nasforge.registry import SPACES, STRATEGIES
+from nasforge.run.baseline import gradient_boosting_baseline
 from nasforge.run.directory import (
     check_writable,
     fresh_directory,
@@ -29,11 +30,12 @@ from nasforge.run.result import SearchInterrupted, SearchResult
 from nasforge.run.selection import candidates, confirm_best
 from nasforge.spaces.base import SearchSpace
 from nasforge.strategies.base import Strategy
-from nasforge.strategies.options import create_strategy
+from nasforge.strategies.options import create_strategy, strategy_settings
 from nasforge.study import MEMORY, STUDY_FILE, Study
 from nasforge.tasks import Task, load_task
 
-OBJECTIVES = {"val_acc": True, "params": False, "flops": False, "latency_ms": False}
+# Objectives besides the task's metric (which comes first), all minimised.
+OBJECTIVES = {"params": False, "flops": False, "latency_ms": False}
 
 
 def default_space(task: Task) -> SearchSpace:
@@ -43,12 +45,14 @@ def default_space(task: Task) -> SearchSpace:
     return SPACES.create("mlp")
 
 
-def _check_objectives(objectives: Sequence[str]) -> list[str]:
-    objectives = list(objectives)
-    unknown = [o for o in objectives if o not in OBJECTIVES]
-    if unknown or not objectives or objectives[0] != "val_acc":
+def _check_objectives(objectives: Sequence[str] | None, first: str) -> list[str]:
+    """The objectives: `first` (the task's `val_<metric>`), then some of `OBJECTIVES`; a
+    ValueError saying what is accepted otherwise."""
+    objectives = [first] if objectives is None else list(objectives)
+    unknown = [o for o in objectives[1:] if o not in OBJECTIVES]
+    if unknown or not objectives or objectives[0] != first:
         raise ValueError(
-            f"objectives must start with val_acc and use {', '.join(OBJECTIVES)}; "
+            f"objectives must start with {first} and then use {', '.join(OBJECTIVES)}; "
             f"got {', '.join(objectives) or 'none'}"
         )
     return objectives
@@ -64,7 +68,7 @@ def search(
     epochs: int = 8,
     final_epochs: int | None = None,
     constraints: Constraints | None = None,
-    objectives: Sequence[str] = ("val_acc",),
+    objectives: Sequence[str] | None = None,
     seed: int = 0,
     output_dir: str | Path | None = "runs",
     batch_size: int = 64,
@@ -81,21 +85,35 @@ def search(
     ray_address: str | None = None,
     confirm_top: int = 4,
     confirm_folds: int = 3,
+    label_column: str | None = None,
+    task: str | None = None,
+    metric: str | None = None,
+    loss: str | None = None,
+    class_weights: bool = False,
+    baseline: bool = True,
 ) -> SearchResult:
     """Run a search; every random choice follows from `seed`. `trials` counts training
     jobs: multi-fidelity strategies (sh, hyperband) choose each job's epochs themselves,
     up to their `max_epochs`. `strategy_options` are the strategy's settings (text is
     converted, see `nasforge.strategies.options`), checked before anything runs.
 
-    With one objective the strategy (default evolution) maximises validation accuracy.
-    Further `objectives` (params, flops, latency_ms, to minimise) go to a multi-objective
-    strategy (default nsga2), which optimises them all; naming a single-objective one
-    is then an error. The Pareto front is reported over all of them. Trials go to a study
-    (`study.db` in the run directory, or `storage`); `resume=True` continues the study
-    `name` where it stopped. `workers` processes (or Ray tasks with `ray`) train at once.
+    A table's label is `label_column` (default `label`, else the last column); `task`
+    ("classification" / "regression") overrides the target rule of
+    `nasforge.tasks.tables`; `metric` is the task's metric (accuracy, balanced_accuracy,
+    f1_macro, roc_auc, log_loss; rmse, mae, r2), `loss` mse or huber for regression,
+    `class_weights` balances cross-entropy by the training labels. With one objective
+    the strategy (default evolution) optimises the validation metric in its direction
+    (`val_acc` up, `val_rmse` down, ...). Further `objectives` (params, flops,
+    latency_ms, to minimise) go to a multi-objective strategy (default nsga2), which
+    optimises them all; naming a single-objective one is then an error. The Pareto front
+    is reported over all of them. Trials go to a study (`study.db` in the run directory,
+    or `storage`); `resume=True` continues the study `name` where it stopped. `workers`
+    processes (or Ray tasks with `ray`) train at once.
     The `confirm_top` best candidates are cross-validated on train + validation
     (`confirm_folds` folds) and the best mean is retrained and tested (`confirm_top=1`:
-    the best validation accuracy, no cross-validation). Each training uses `threads`
+    the best validation score, no cross-validation). For tables, `baseline` also fits
+    scikit-learn's HistGradientBoosting on the same train + validation rows and tests
+    it on the same test rows (`result.baseline`). Each training uses `threads`
     PyTorch threads (None: PyTorch's default, one per core; 1 measured fastest on small
     networks and shared machines, see benchmarks/thread_default.py).
     """
@@ -110,13 +128,15 @@ def search(
             f"confirm_folds must be at least 2 (cross-validation folds), got {confirm_folds}; "
             "to choose by validation accuracy alone set confirm_top=1"
         )
-    objectives = _check_objectives(objectives)
+    _check_task_options(task, metric, loss)
     if output_dir is not None:
         check_writable(output_dir)
-    task = data if isinstance(data, Task) else load_task(data, seed=seed)
+    task = _task_of(data, seed, label_column, task, metric)
+    objectives = _check_objectives(objectives, task.objective_key)
     space = default_space(task) if space is None else space
     space = SPACES.create(space) if isinstance(space, str) else space
-    directions = ["maximize" if OBJECTIVES[o] else "minimize" for o in objectives]
+    directions = [_direction(task.objective.maximize)]
+    directions += [_direction(OBJECTIVES[o]) for o in objectives[1:]]
     strategy, search_strategy = _strategy_for(
         strategy, strategy_options, task, objectives, directions
     )
@@ -126,12 +146,16 @@ def search(
         constraints = Constraints(constraints.max_params, constraints.max_flops, float("inf"))
     trainer = TrainingEvaluator(
         space, task, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
-        learning_rate=learning_rate, seed=seed, threads=threads,
+        learning_rate=learning_rate, seed=seed, threads=threads, loss=loss,
+        class_weights=class_weights,
     )  # fmt: skip
+    trainer._check()  # a loss or class weights that do not fit the task, before any work
     settings = {
         "task": task.name, "space": space.name, "strategy": strategy, "seed": seed,
         "epochs": epochs, "objectives": objectives, "constraints": repr(constraints),
     }  # fmt: skip
+    if task.target != "classes" or task.metric != "accuracy":
+        settings.update(target=task.target, metric=task.metric)
     if strategy_options:  # a resume with other settings is refused, naming them
         settings["strategy_options"] = {k: str(v) for k, v in sorted(strategy_options.items())}
     run_dir, study = _open_run(
@@ -143,6 +167,8 @@ def search(
         return measures, constraints.violations(measures)
 
     if progress:
+        for line in task.notes:
+            say(line)
         where = f"run directory {run_dir}" if run_dir else f"study {study.name}"
         done = sum(t.state in ("complete", "failed") for t in study.trials())
         say(where + (f", resuming after {done} trials" if resume else ""))
@@ -157,7 +183,7 @@ def search(
 
         def on_trial(trial: Trial, history: History) -> None:
             done = sum(1 for t in history if t.state != "infeasible")
-            update(done, _trial_note(trial, history, len(history) - done))
+            update(done, _trial_note(trial, history, len(history) - done, task))
 
         try:
             history = run_study(
@@ -168,7 +194,7 @@ def search(
         except KeyboardInterrupt:
             raise SearchInterrupted(study.name, run_dir) from None
     rejected = sum(1 for t in history if t.state == "infeasible")
-    top = len(candidates(history, confirm_top))
+    top = len(candidates(history, confirm_top, task.objective_key, task.objective.maximize))
     if top == 0:
         raise ValueError("no architecture finished training; see the failure reasons in the trials")
     runs = top * confirm_folds if top > 1 and confirm_folds > 1 else 0
@@ -186,21 +212,54 @@ def search(
     )
     if failure is not None:
         raise ValueError(f"retraining the best architecture failed: {failure}")
-    test_acc = accuracy(model, *map(_tensor, (task.x_test, task.y_test)))
+    test_metrics = trainer.measure(model, (task.x_test, task.y_test), "test_")
     result = SearchResult(
-        task, space, history, best, test_acc, rejected, objectives,
+        task, space, history, best, test_metrics, rejected, objectives,
         time.perf_counter() - start,
     )  # fmt: skip
+    if baseline and len(task.input_shape) == 1:
+        if progress:
+            say("fitting the HistGradientBoosting baseline on the same splits")
+        result.baseline = gradient_boosting_baseline(task, seed, class_weights)
     result.study = study
     result.confirmation = confirmation
     if len(objectives) > 1:
         completed = [t for t in history.completed() if all(o in t.metrics for o in objectives)]
         values = np.array([[t.metrics[o] for o in objectives] for t in completed])
-        front = pareto_front(values, [OBJECTIVES[o] for o in objectives])
+        front = pareto_front(values, [d == "maximize" for d in directions])
         result.pareto = [completed[i] for i in front]
     if run_dir is not None:
         result.run_dir, result.files = write_run_directory(result, model, run_dir, export)
     return result
+
+
+def _check_task_options(kind: str | None, metric: str | None, loss: str | None) -> None:
+    """Names checked before any data is read (whether they fit the task comes after)."""
+    from nasforge.evaluators.training import LOSSES
+    from nasforge.tasks.metrics import METRICS
+    from nasforge.tasks.tables import TASK_KINDS
+
+    losses = [name for names in LOSSES.values() for name in names]
+    for value, accepted, what in ((kind, TASK_KINDS, "task"), (metric, METRICS, "metric"),
+                                  (loss, losses, "loss")):  # fmt: skip
+        if value is not None and value not in accepted:
+            raise ValueError(f"unknown {what} {value!r}; accepted: {', '.join(accepted)}")
+
+
+def _direction(maximize: bool) -> str:
+    return "maximize" if maximize else "minimize"
+
+
+def _task_of(
+    data: str | Path | Task, seed: int, label_column: str | None, kind: str | None,
+    metric: str | None,
+) -> Task:  # fmt: skip
+    """The task to search: `data` itself, or loaded from it (see `load_task`)."""
+    if not isinstance(data, Task):
+        return load_task(data, seed=seed, label_column=label_column, task=kind, metric=metric)
+    if label_column is not None or kind is not None:
+        raise ValueError("label_column and task apply when data is loaded, not to a Task")
+    return data if metric is None else Task(**{**data.__dict__, "metric": metric})
 
 
 def _check_numbers(**values: int | None) -> None:
@@ -215,12 +274,14 @@ def _strategy_for(
     objectives: list[str], directions: list[str],
 ) -> tuple[str, Strategy]:  # fmt: skip
     """The strategy's name and the strategy: `name` or the default (evolution; nsga2 for
-    several objectives), given every objective when there are several."""
+    several objectives), given the task's metric and its direction, or every objective
+    when there are several."""
     if name is None:
         name = "nsga2" if len(objectives) > 1 else "evolution"
-    strategy = create_strategy(name, options, task=task)
     if len(objectives) == 1:
-        return name, strategy
+        goal = _goal(name, options, objectives[0], directions[0])
+        return name, create_strategy(name, goal, task=task)
+    strategy = create_strategy(name, options, task=task)
     if not strategy.multi_objective:
         several = [n for n in STRATEGIES.names() if STRATEGIES.create(n).multi_objective]
         raise ValueError(
@@ -229,6 +290,20 @@ def _strategy_for(
         )
     goals = {"objectives": tuple(objectives), "directions": tuple(directions)}
     return name, create_strategy(name, {**(options or {}), **goals}, task=task)
+
+
+def _goal(name: str, options: Mapping[str, object] | None, metric: str, direction: str) -> dict:
+    """`options` plus the metric and direction for a strategy that takes them (a value
+    the user set is kept); a ValueError for one that cannot minimise."""
+    settings = strategy_settings(name)
+    options = dict(options or {})
+    if "metric" in settings:
+        options.setdefault("metric", metric)
+    if "maximize" in settings:
+        options.setdefault("maximize", direction == "maximize")
+    elif "metric" in settings and direction == "minimize":
+        raise ValueError(f"strategy {name!r} cannot minimise {metric}; choose another strategy")
+    return options
 
 
 def _open_run(
@@ -267,22 +342,13 @@ def _create_study(location: str, name: str, directions, settings, resume: bool) 
     )
 
 
-def _trial_note(trial: Trial, history: History, rejected: int) -> str:
-    """`val 97.10%, best 98.00%` (or the trial's state), and how many were rejected."""
-    best = _best(history)
-    value = trial.metrics.get("val_acc")
-    note = f"val {value:.2f}%" if trial.ok and value is not None else trial.state
-    note += f", best {best.metrics['val_acc']:.2f}%" if best else ", no result yet"
+def _trial_note(trial: Trial, history: History, rejected: int, task: Task) -> str:
+    """`val 97.10%, best 98.00%` (or the trial's state, the task's metric), and how many
+    were rejected."""
+    metric, key = task.objective, task.objective_key
+    candidates = ranked(history, key, metric.maximize)
+    best = candidates[0] if candidates else None
+    value = trial.metrics.get(key)
+    note = f"val {metric.text(value)}" if trial.ok and value is not None else trial.state
+    note += f", best {metric.text(best.metrics[key])}" if best else ", no result yet"
     return note + (f", {rejected} rejected" if rejected else "")
-
-
-def _best(history: History) -> Trial | None:
-    """The ranking's first: most epochs, then validation accuracy, then loss."""
-    candidates = ranked(history)
-    return candidates[0] if candidates else None
-
-
-def _tensor(array: np.ndarray):
-    import torch
-
-    return torch.from_numpy(array)

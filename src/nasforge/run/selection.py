@@ -3,7 +3,8 @@
 One training run's validation accuracy is noisy (on digits' 270 validation images one
 answer is 0.37 points, and the training seed moves it by about half a point), so the top
 few candidates are cross-validated on train + validation, each image held out once, and
-the best mean wins; validation loss breaks ties in accuracy.
+the best mean of the task's metric wins (largest, or smallest for RMSE, MAE and log
+loss); validation loss breaks ties.
 """
 
 from __future__ import annotations
@@ -19,15 +20,16 @@ from nasforge.history import History, Trial, ranked
 
 @dataclass
 class Confirmation:
-    """One candidate's held-out accuracy and loss, one entry per cross-validation fold."""
+    """One candidate's held-out score (the task's metric) and loss, one entry per
+    cross-validation fold."""
 
     trial: Trial
-    fold_acc: list[float]
+    fold_score: list[float]
     fold_loss: list[float]
 
     @property
-    def mean_acc(self) -> float:
-        return float(np.mean(self.fold_acc))
+    def mean_score(self) -> float:
+        return float(np.mean(self.fold_score))
 
     @property
     def mean_loss(self) -> float:
@@ -37,28 +39,37 @@ class Confirmation:
         return {
             "trial": self.trial.number,
             "arch": format_arch(self.trial.arch),
-            "fold_acc": [round(a, 4) for a in self.fold_acc],
-            "mean_acc": round(self.mean_acc, 4),
-            "mean_loss": round(self.mean_loss, 5),
+            "fold_score": [_finite(a) for a in self.fold_score],
+            "mean_score": _finite(self.mean_score),
+            "mean_loss": _finite(self.mean_loss),
         }
 
 
-def candidates(history: History, top: int) -> list[Trial]:
-    """The `top` ranked trials among those trained for the most epochs."""
-    best_first = ranked(history)
+def _finite(value: float) -> float | None:
+    """Rounded for JSON; None for a diverged (infinite) value."""
+    return round(value, 6) if np.isfinite(value) else None
+
+
+def candidates(
+    history: History, top: int, metric: str = "val_acc", maximize: bool = True
+) -> list[Trial]:
+    """The `top` ranked trials (by `metric`) among those trained for the most epochs."""
+    best_first = ranked(history, metric, maximize)
     if not best_first:
         return []
     most = best_first[0].metrics.get("fidelity")
     return [t for t in best_first if t.metrics.get("fidelity") == most][:top]
 
 
-def folds_of(y: np.ndarray, folds: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Seeded (train, validation) index pairs; stratified when every class has at least
-    `folds` examples."""
+def folds_of(
+    y: np.ndarray, folds: int, seed: int, stratify: bool = True
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Seeded (train, validation) index pairs; stratified (class labels, `stratify`) when
+    every class has at least `folds` examples."""
     from sklearn.model_selection import KFold, StratifiedKFold
 
     counts = np.unique(y, return_counts=True)[1]
-    splitter = StratifiedKFold if counts.min() >= folds else KFold
+    splitter = StratifiedKFold if stratify and counts.min() >= folds else KFold
     return list(splitter(n_splits=folds, shuffle=True, random_state=seed).split(y, y))
 
 
@@ -71,20 +82,24 @@ def confirm_best(
 ) -> tuple[Trial | None, list[Confirmation]]:
     """Cross-validate the `top` ranked candidates on train + validation (`folds` folds,
     the same folds for all, training seeds after the trainer's own, same epochs) and
-    return the best mean fold accuracy (ties: mean fold loss) with every candidate's
-    results, best first. With `top` <= 1 or `folds` < 2 the ranking's first is returned
-    unconfirmed. `on_run(done, total)` follows the trainings."""
-    chosen = candidates(history, top)
+    return the best mean fold score of the task's metric (ties: mean fold loss) with
+    every candidate's results, best first. With `top` <= 1 or `folds` < 2 the ranking's
+    first is returned unconfirmed. `on_run(done, total)` follows the trainings."""
+    task = trainer.task
+    maximize = task.objective.maximize
+    chosen = candidates(history, top, task.objective_key, maximize)
     if not chosen:
         return None, []
     if len(chosen) < 2 or folds < 2:
         return chosen[0], []
-    x, y = trainer.task.train_and_val()
-    splits = folds_of(y, folds, trainer.seed)
+    x, y = task.train_and_val()
+    splits = folds_of(y, folds, trainer.seed, stratify=task.target == "classes")
+    # a diverged fold scores 0 (the floor of accuracy, F1, AUC) or the worst value
+    worst = (-np.inf if task.metric == "r2" else 0.0) if maximize else np.inf
     total, done = len(chosen) * folds, 0
     results = []
     for trial in chosen:
-        accs, losses = [], []
+        scores, losses = [], []
         epochs = int(trial.metrics.get("fidelity") or trainer.epochs)
         for fold, (fit, held_out) in enumerate(splits, start=1):
             held = x[held_out], y[held_out]
@@ -92,11 +107,12 @@ def confirm_best(
                 trial.arch, x[fit], y[fit], epochs, held, seed=trainer.seed + fold
             )
             diverged = failure is not None or not curve
-            accs.append(0.0 if diverged else curve[-1])
+            scores.append(worst if diverged else curve[-1])
             losses.append(float("inf") if diverged else trainer.validation_loss(model, held))
             done += 1
             if on_run is not None:
                 on_run(done, total)
-        results.append(Confirmation(trial, accs, losses))
-    results.sort(key=lambda c: (c.mean_acc, -c.mean_loss), reverse=True)
+        results.append(Confirmation(trial, scores, losses))
+    sign = 1.0 if maximize else -1.0
+    results.sort(key=lambda c: (sign * c.mean_score, -c.mean_loss), reverse=True)
     return results[0].trial, results

@@ -153,4 +153,4 @@ class ChainSpace(CategoricalSpace):
                     stride if b == 1 else 1, arch[f"s{s}_se"],
                 ))  # fmt: skip
                 c_in = c_out
-        return ChainNetwork(blocks, task.input_shape[0], stem, c_in, task.num_classes)
+        return ChainNetwork(blocks, task.input_shape[0], stem, c_in, task.outputs)

@@ -113,5 +113,5 @@ class MLPSpace(CategoricalSpace):
             if arch["dropout"] > 0:
                 layers.append(nn.Dropout(arch["dropout"]))
             features = width
-        layers.append(nn.Linear(features, task.num_classes))
+        layers.append(nn.Linear(features, task.outputs))
         return nn.Sequential(*layers)

@@ -198,5 +198,5 @@ class NB201Space(CategoricalSpace):
             )
         channels, height, width = task.input_shape
         return NB201Network(
-            arch, channels, task.num_classes, self.channels, self.cells, (height, width)
+            arch, channels, task.outputs, self.channels, self.cells, (height, width)
         )

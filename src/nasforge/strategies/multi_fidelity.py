@@ -116,6 +116,7 @@ class SuccessiveHalving(_Halving):
         base: str = "random",
         metric: str = "val_acc",
         fidelities: tuple[int, ...] | None = None,
+        maximize: bool = True,
     ) -> None:
         self.initial = initial
         self.min_epochs = min_epochs
@@ -124,6 +125,7 @@ class SuccessiveHalving(_Halving):
         self.base = base
         self.metric = metric
         self.fidelities = fidelities
+        self.maximize = maximize
 
     def _brackets(self) -> list[tuple[int, list[int]]]:
         rungs = self._rungs()
@@ -143,6 +145,7 @@ class Hyperband(_Halving):
         base: str = "random",
         metric: str = "val_acc",
         fidelities: tuple[int, ...] | None = None,
+        maximize: bool = True,
     ) -> None:
         self.min_epochs = min_epochs
         self.max_epochs = max_epochs
@@ -150,6 +153,7 @@ class Hyperband(_Halving):
         self.base = base
         self.metric = metric
         self.fidelities = fidelities
+        self.maximize = maximize
 
     def _brackets(self) -> list[tuple[int, list[int]]]:
         s_max = len(self._rungs()) - 1

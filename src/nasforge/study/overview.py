@@ -27,6 +27,12 @@ class StudyOverview:
     objectives: list[str]
     pareto: list[StoredTrial] = field(default_factory=list)
     summary: dict | None = None
+    maximize: bool = True
+
+    @property
+    def metric(self) -> str:
+        """The searched validation metric (`val_acc`, `val_rmse`, ...)."""
+        return self.objectives[0]
 
     @property
     def counts_text(self) -> str:
@@ -42,12 +48,14 @@ def study_overview(location: str | Path, name: str | None = None, top: int = 10)
     trials = study.trials(include_running=True)
     attrs = study.attrs
     objectives = list(attrs.get("objectives", ["val_acc"]))
-    done = [t for t in trials if t.ok and "val_acc" in t.metrics]
-    ranked = sorted(done, key=ranking_key, reverse=True)
+    metric = objectives[0]
+    maximize = study.directions[0] == "maximize"
+    done = [t for t in trials if t.ok and metric in t.metrics]
+    ranked = sorted(done, key=lambda t: ranking_key(t, metric, maximize), reverse=True)
     rows = [
         {
             "trial": t.number,
-            "val acc": t.metrics["val_acc"],
+            metric.replace("_", " "): t.metrics[metric],
             **{o: t.metrics.get(o, np.nan) for o in objectives[1:]},
             "params": t.metrics.get("params", np.nan),
             "epochs": t.metrics.get("fidelity", np.nan),
@@ -62,6 +70,7 @@ def study_overview(location: str | Path, name: str | None = None, top: int = 10)
         table=pd.DataFrame(rows),
         best=ranked[0] if ranked else None,
         objectives=objectives,
+        maximize=maximize,
     )
     if len(objectives) > 1:
         overview.pareto = study.pareto_front()

@@ -6,20 +6,28 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nasforge.tasks.metrics import DEFAULT_METRIC, METRICS, REPORTED, Metric, get_metric, softmax
+
 
 @dataclass(frozen=True, eq=False)
 class Task:
-    """Input shape (channels, height, width) or (features,), class count and metric, plus
-    train / validation / test arrays when the task carries data (benchmark tasks do not).
+    """Input shape (channels, height, width) or (features,), target (`classes` or
+    `regression`), metric, plus train / validation / test arrays when the task carries
+    data (benchmark tasks do not).
 
-    Inputs are float32 arrays of shape (n, *input_shape); labels are int64 in
-    [0, num_classes).
+    Inputs are float32 arrays of shape (n, *input_shape). Class labels are int64 in
+    [0, num_classes); regression targets are float32, standardised with `target_scale`
+    (training mean and standard deviation), and `num_classes` is 0. `metric` defaults to
+    accuracy for classes and RMSE for regression. `preprocessing` is the plain-JSON
+    description of how table columns became inputs (fitted on the training split);
+    `notes` are lines a search prints before it starts (how the target was chosen, what
+    the preprocessing did).
     """
 
     name: str
     input_shape: tuple[int, ...]
     num_classes: int
-    metric: str = "accuracy"
+    metric: str | None = None
     x_train: np.ndarray | None = field(default=None, repr=False)
     y_train: np.ndarray | None = field(default=None, repr=False)
     x_val: np.ndarray | None = field(default=None, repr=False)
@@ -27,9 +35,15 @@ class Task:
     x_test: np.ndarray | None = field(default=None, repr=False)
     y_test: np.ndarray | None = field(default=None, repr=False)
     class_names: tuple[str, ...] = ()
+    target: str = "classes"
+    target_scale: tuple[float, float] = (0.0, 1.0)
+    preprocessing: dict | None = field(default=None, repr=False)
+    notes: tuple[str, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
-        if self.num_classes < 2:
+        object.__setattr__(self, "metric", self.metric or DEFAULT_METRIC.get(self.target, ""))
+        get_metric(self.metric, self.target)  # ValueError naming the accepted ones
+        if self.target == "classes" and self.num_classes < 2:
             raise ValueError(f"task {self.name!r} needs at least 2 classes, got {self.num_classes}")
         if not self.input_shape or any(int(d) < 1 for d in self.input_shape):
             raise ValueError(f"task {self.name!r} has an invalid input shape {self.input_shape}")
@@ -37,6 +51,44 @@ class Task:
     @property
     def has_data(self) -> bool:
         return self.x_train is not None
+
+    @property
+    def outputs(self) -> int:
+        """Network outputs: one logit per class, or one value for regression."""
+        return self.num_classes if self.target == "classes" else 1
+
+    @property
+    def objective(self) -> Metric:
+        """The metric a search on this task optimises (key `val_<key>`)."""
+        return METRICS[self.metric]
+
+    @property
+    def objective_key(self) -> str:
+        return "val_" + self.objective.key
+
+    def decode(self, outputs: np.ndarray) -> np.ndarray:
+        """Raw network outputs as class probabilities (n, K), or regression predictions
+        (n,) in the target's own units."""
+        if self.target == "classes":
+            return softmax(outputs.astype(np.float64))
+        mean, std = self.target_scale
+        return outputs.reshape(len(outputs), -1)[:, 0].astype(np.float64) * std + mean
+
+    def truth(self, y: np.ndarray) -> np.ndarray:
+        """Stored labels or targets in the form `scores` compares predictions with."""
+        if self.target == "classes":
+            return y
+        mean, std = self.target_scale
+        return y.astype(np.float64) * std + mean
+
+    def scores(self, predictions: np.ndarray, y: np.ndarray, prefix: str = "val_") -> dict:
+        """Every reported metric (accuracy, or RMSE, MAE and R², plus the task's metric)
+        of decoded `predictions` against stored labels `y`, keyed `prefix + key`."""
+        from nasforge.tasks.metrics import score
+
+        names = dict.fromkeys([*REPORTED[self.target], self.metric])
+        truth = self.truth(y)
+        return {prefix + METRICS[n].key: score(n, truth, predictions) for n in names}
 
     def train_and_val(self) -> tuple[np.ndarray, np.ndarray]:
         """Training and validation examples together: what the final model and the

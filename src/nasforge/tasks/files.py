@@ -1,5 +1,5 @@
-"""Tasks from the user's files: a CSV with a label column, a `.npz` of arrays, or an image
-folder with one sub-folder per class."""
+"""Tasks from the user's array files: a `.npz` of arrays, or an image folder with one
+sub-folder per class (tables: `nasforge.tasks.tables`)."""
 
 from __future__ import annotations
 
@@ -12,37 +12,6 @@ from nasforge.tasks.base import Task
 from nasforge.tasks.splits import make_task
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
-
-
-def load_csv(path: Path, label_column: str | None = None, **split: float | int) -> Task:
-    """Tabular task: every column but the label (default: `label`, else the last one) is a
-    numeric feature."""
-    import pandas as pd  # imported here: pandas 3 loads pyarrow (~100 MB) on import
-
-    try:
-        frame = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise DataFormatError(f"{path}: not a readable CSV file ({err})") from None
-    if frame.shape[1] < 2:
-        raise DataFormatError(f"{path}: needs at least one feature column and a label column")
-    label = label_column or ("label" if "label" in frame.columns else frame.columns[-1])
-    if label not in frame.columns:
-        raise DataFormatError(
-            f"{path}: no label column {label!r}; columns: {', '.join(map(str, frame.columns))}"
-        )
-    features = frame.drop(columns=[label])
-    bad = [c for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
-    if bad:
-        raise DataFormatError(f"{path}: non-numeric feature column(s) {', '.join(map(str, bad))}")
-    if frame[label].isna().any():
-        raise DataFormatError(f"{path}: label column {label!r} has missing values")
-    return make_task(
-        path.stem,
-        features.to_numpy(np.float64),
-        frame[label].to_numpy(),
-        source=str(path),
-        **split,
-    )  # type: ignore[arg-type]
 
 
 def _as_images(x: np.ndarray) -> np.ndarray:

@@ -42,19 +42,45 @@ def encode_labels(
     return train, test, tuple(str(c) for c in classes.tolist())
 
 
-def _split(x, y, fraction: float, seed: int, source: str):
+def _split(index, y, fraction: float, seed: int, source: str, stratify: bool = True):
     from sklearn.model_selection import train_test_split
 
-    counts = np.bincount(y)
-    if counts[counts > 0].min() < 2:
-        rare = int(np.flatnonzero(counts == counts[counts > 0].min())[0])
-        raise DataFormatError(
-            f"{source}: class {rare} has a single example; each class needs at least 2 to split"
-        )
+    if stratify:
+        counts = np.bincount(y)
+        if counts[counts > 0].min() < 2:
+            rare = int(np.flatnonzero(counts == counts[counts > 0].min())[0])
+            raise DataFormatError(
+                f"{source}: class {rare} has a single example; each class needs at least 2 to split"
+            )
     try:
-        return train_test_split(x, y, test_size=fraction, random_state=seed, stratify=y)
+        return train_test_split(
+            index, test_size=fraction, random_state=seed, stratify=y if stratify else None
+        )
     except ValueError as err:
         raise DataFormatError(f"{source}: too little data to split ({err})") from None
+
+
+def check_fractions(val_fraction: float, test_fraction: float) -> None:
+    if not (0 < val_fraction < 1 and 0 < test_fraction < 1 and val_fraction + test_fraction < 1):
+        raise ValueError("val_fraction and test_fraction must be in (0, 1) and sum below 1")
+
+
+def split_indices(
+    y: np.ndarray,
+    seed: int,
+    val_fraction: float,
+    test_fraction: float | None,
+    source: str,
+    stratify: bool = True,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Seeded (train, validation, test) row indices, stratified by class when `stratify`;
+    no test indices when `test_fraction` is None (the data brings its own test set)."""
+    index, test = np.arange(len(y)), None
+    if test_fraction is not None:
+        index, test = _split(index, y, test_fraction, seed, source, stratify)
+        val_fraction = val_fraction / (1 - test_fraction)
+    train, val = _split(index, y[index], val_fraction, seed + 1, source, stratify)
+    return train, val, test
 
 
 def make_task(
@@ -68,15 +94,16 @@ def make_task(
     val_fraction: float = 0.15,
     test_fraction: float = 0.15,
     source: str | None = None,
+    metric: str | None = None,
 ) -> Task:
-    """A task with seeded stratified train / validation (/ test, unless given) splits.
+    """A classification task (`metric`: accuracy by default) with seeded stratified
+    train / validation (/ test, unless given) splits.
 
     Inputs are standardised with training-split statistics: per feature for tabular
     data, per channel for images.
     """
     source = source or name
-    if not (0 < val_fraction < 1 and 0 < test_fraction < 1 and val_fraction + test_fraction < 1):
-        raise ValueError("val_fraction and test_fraction must be in (0, 1) and sum below 1")
+    check_fractions(val_fraction, test_fraction)
     check_arrays(x, y, source, "training data" if x_test is not None else "data")
     if (x_test is None) != (y_test is None):
         raise DataFormatError(f"{source}: give both test inputs and test labels, or neither")
@@ -89,10 +116,13 @@ def make_task(
             )
     labels, test_labels, class_names = encode_labels(y, y_test, source)
     x = x.astype(np.float32)
-    if x_test is None:
-        x, x_test, labels, test_labels = _split(x, labels, test_fraction, seed, source)
-        val_fraction = val_fraction / (1 - test_fraction)
-    x_train, x_val, y_train, y_val = _split(x, labels, val_fraction, seed + 1, source)
+    given_test = x_test is not None
+    train, val, test = split_indices(
+        labels, seed, val_fraction, None if given_test else test_fraction, source
+    )
+    if not given_test:
+        x_test, test_labels = x[test], labels[test]
+    x_train, x_val, y_train, y_val = x[train], x[val], labels[train], labels[val]
     axes = (0,) if x.ndim == 2 else (0, *range(2, x.ndim))
     mean = x_train.mean(axis=axes, keepdims=True)
     std = x_train.std(axis=axes, keepdims=True)
@@ -102,7 +132,7 @@ def make_task(
         return ((a.astype(np.float32) - mean) / std).astype(np.float32)
 
     return Task(
-        name, tuple(int(d) for d in x.shape[1:]), len(class_names),
+        name, tuple(int(d) for d in x.shape[1:]), len(class_names), metric,
         x_train=scale(x_train), y_train=y_train, x_val=scale(x_val), y_val=y_val,
         x_test=scale(x_test), y_test=test_labels, class_names=class_names,
     )  # fmt: skip

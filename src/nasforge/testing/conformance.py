@@ -49,7 +49,7 @@ def check_space(space: SearchSpace, task: Task | None = None, samples: int = 20)
         model.eval()
         with torch.no_grad():
             out = model(torch.randn(2, *task.input_shape))
-        assert tuple(out.shape) == (2, task.num_classes), f"model output shape {tuple(out.shape)}"
+        assert tuple(out.shape) == (2, task.outputs), f"model output shape {tuple(out.shape)}"
 
 
 def check_strategy(
