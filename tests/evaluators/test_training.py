@@ -94,3 +94,28 @@ def test_validation_loss_is_recorded_and_a_seed_override_matches_that_seed(wine)
     other = TrainingEvaluator(space, wine, epochs=2, seed=4).evaluate(arch).curve
     override = trainer.train(arch, wine.x_train, wine.y_train, 2, (wine.x_val, wine.y_val), seed=4)
     assert override[1] == other
+
+
+@pytest.mark.parametrize("loss", ["mse", "huber"])
+def test_regression_trains_on_the_standardised_target_and_reports_rmse_mae_r2(loss):
+    task = load_task("diabetes")
+    space = MLPSpace()
+    trainer = TrainingEvaluator(space, task, epochs=6, batch_size=32, loss=loss, threads=1)
+    result = trainer.evaluate(space.parse("mlp:64:relu:dropout=0.0:norm=none"))
+    metrics = result.metrics
+    assert result.curve[-1] == metrics["val_rmse"] and metrics["val_r2"] > 0.2
+    spread = float(task.truth(task.y_val).std())
+    assert metrics["val_mae"] < metrics["val_rmse"] < spread  # better than the mean guess
+    with pytest.raises(ValueError, match="loss 'huber' does not fit a classes task"):
+        TrainingEvaluator(space, load_task("wine"), loss="huber").evaluate(space.parse(MLP))
+
+
+def test_class_weights_balance_the_training_labels(wine):
+    from nasforge.evaluators.training import balanced_class_weights
+
+    weights = balanced_class_weights(np.array([0, 0, 0, 1]), 3)
+    assert weights.tolist() == [4 / 9, 4 / 3, 1.0]
+    space = MLPSpace()
+    plain = TrainingEvaluator(space, wine, epochs=2, seed=1).evaluate(space.parse(MLP))
+    weighted = TrainingEvaluator(space, wine, epochs=2, seed=1, class_weights=True)
+    assert weighted.evaluate(space.parse(MLP)).curve != plain.curve

@@ -132,3 +132,29 @@ def test_cli_table_options_are_checked_before_work(tmp_path, args, message):
     )
     assert ran.exit_code == 2 and message in ran.output, ran.output
     assert not (tmp_path / "runs").exists()
+
+
+def test_every_strategy_that_scores_gets_the_task_direction():
+    from nasforge.registry import STRATEGIES
+    from nasforge.run.search import _strategy_for
+    from nasforge.strategies.options import strategy_settings
+    from nasforge.tasks import load_task
+
+    task = load_task("diabetes")
+    takes = {"metric", "objectives"}
+    scoring = [n for n in STRATEGIES.names() if takes & set(strategy_settings(n))]
+    assert {"evolution", "local", "tpe", "sh", "hyperband", "bananas", "nsga2"} <= set(scoring)
+    for name in scoring:
+        _, strategy = _strategy_for(name, None, task, ["val_rmse"], ["minimize"])
+        assert (strategy.metric, strategy.maximize) == ("val_rmse", False), name
+
+
+def test_bad_table_from_the_cli_is_one_line_and_leaves_no_run(tmp_path):
+    path = tmp_path / "clinic.csv"
+    path.write_text("a,b,kind\n1,2,x\n3,4,y\n5,6,x\n")
+    ran = CliRunner().invoke(
+        app, ["search", "--data", str(path), "--label", "species", "--output", str(tmp_path / "r")]
+    )
+    assert ran.exit_code == 2 and ran.output.count("\n") == 1
+    assert "no label column 'species'; columns: a, b, kind" in ran.output
+    assert not (tmp_path / "r").exists()

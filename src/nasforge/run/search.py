@@ -297,6 +297,9 @@ def _goal(name: str, options: Mapping[str, object] | None, metric: str, directio
     the user set is kept); a ValueError for one that cannot minimise."""
     settings = strategy_settings(name)
     options = dict(options or {})
+    if "metric" not in settings and "objectives" in settings:  # nsga2 with one objective
+        options.setdefault("objectives", (metric,))
+        options.setdefault("directions", (direction,))
     if "metric" in settings:
         options.setdefault("metric", metric)
     if "maximize" in settings:
