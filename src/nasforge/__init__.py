@@ -37,6 +37,7 @@ _WHERE = {
     "SearchSpace": "nasforge.spaces",
     "get_space": "nasforge.spaces",
     "LocalSearch": "nasforge.strategies",
+    "NSGA2": "nasforge.strategies",
     "OptunaStrategy": "nasforge.strategies",
     "RandomSearch": "nasforge.strategies",
     "RegularizedEvolution": "nasforge.strategies",
@@ -49,6 +50,7 @@ _WHERE = {
 
 __all__ = [
     "EVALUATORS",
+    "NSGA2",
     "PROXIES",
     "SPACES",
     "STRATEGIES",
@@ -116,6 +118,7 @@ if TYPE_CHECKING:
     from nasforge.run.search import search
     from nasforge.spaces import CategoricalSpace, NB201Space, SearchSpace, get_space
     from nasforge.strategies import (
+        NSGA2,
         LocalSearch,
         OptunaStrategy,
         RandomSearch,

@@ -123,3 +123,13 @@ def test_cli_strategy_options_reach_the_strategy(tmp_path):
              "--strategy-option", option, "--output", str(runs)],
         )  # fmt: skip
         assert run.exit_code == 2 and message in run.output, run.output
+
+
+def test_get_strategy_takes_the_same_settings_as_the_cli():
+    import nasforge
+
+    strategy = nasforge.get_strategy("bananas", {"initial": "5", "acquisition": "ucb"})
+    assert (strategy.initial, strategy.acquisition) == (5, "ucb")
+    assert isinstance(nasforge.get_strategy("nsga2"), nasforge.NSGA2)
+    with pytest.raises(ValueError, match="population"):
+        nasforge.get_strategy("bananas", {"population": 3})

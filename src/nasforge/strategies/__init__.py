@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import partial
+from typing import Any
 
 from nasforge.registry import STRATEGIES
 from nasforge.strategies.bananas import BANANAS
@@ -13,9 +15,11 @@ from nasforge.strategies.multi_fidelity import Hyperband, SuccessiveHalving
 from nasforge.strategies.neural_predictor import NeuralPredictor
 from nasforge.strategies.npenas import NPENAS
 from nasforge.strategies.nsga2 import NSGA2
+from nasforge.strategies.options import create_strategy
 from nasforge.strategies.optuna_adapter import OptunaStrategy
 from nasforge.strategies.random_search import RandomSearch
 from nasforge.strategies.training_free import NASWOT, TwoStage
+from nasforge.tasks import Task
 
 STRATEGIES.add("random", RandomSearch)
 STRATEGIES.add("evolution", RegularizedEvolution)
@@ -33,9 +37,12 @@ STRATEGIES.add("nsga2", NSGA2)
 STRATEGIES.add("nsgaii", partial(OptunaStrategy, sampler="nsgaii"))
 
 
-def get_strategy(name: str) -> Strategy:
-    """The strategy registered as `name`, with its default settings."""
-    return STRATEGIES.create(name)
+def get_strategy(
+    name: str, options: Mapping[str, Any] | None = None, task: Task | str | None = None
+) -> Strategy:
+    """The strategy registered as `name` with `options` (its defaults otherwise), as
+    `--strategy NAME --strategy-option KEY=VALUE` builds it; see `create_strategy`."""
+    return create_strategy(name, options, task=task)
 
 
 __all__ = [
@@ -53,5 +60,6 @@ __all__ = [
     "Strategy",
     "SuccessiveHalving",
     "TwoStage",
+    "create_strategy",
     "get_strategy",
 ]
