@@ -181,9 +181,10 @@ def search_command(
     if result.confirmation:
         folds = len(result.confirmation[0].fold_score)
         mean = metric.text(result.confirmation[0].mean_score)
+        what = "" if metric.name == "accuracy" else f" {metric.name}"
         console.print(
             f"{folds}-fold cross-validation of the top {len(result.confirmation)}: trial "
-            f"{result.best.number} is best ({mean} mean {metric.name})"
+            f"{result.best.number} is best ({mean} mean{what})"
         )
     console.print(f"best: {result.space.format(result.best.arch)}")
     if metric.name == "accuracy":
