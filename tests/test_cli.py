@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -33,6 +34,22 @@ def test_bench_prints_a_table_and_writes_results(tmp_path):
     assert "random" in result.output and "local" in result.output and "regret" in result.output
     data = json.loads((tmp_path / "nb201-cifar10" / "results.json").read_text())
     assert set(data["summary"]) == {"random", "local"}
+    assert data["baseline"] == "random" and "p_value" in data["summary"]["local"]
+    assert "95% CI" in result.output and "baseline" in result.output
+
+
+def test_bench_all_datasets_is_one_table_and_a_plot_per_dataset(tmp_path):
+    args = ["bench", "--dataset", "all", "--strategies", "random,local", "--seeds", "2"]
+    args += ["--budget", "12", "--output", str(tmp_path), "--workers", "1"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "all datasets" in result.output
+    for dataset in ("cifar10", "cifar100", "imagenet16-120"):
+        assert dataset in result.output
+        assert (tmp_path / f"nb201-{dataset}" / "anytime.png").is_file()
+    summary = pd.read_csv(tmp_path / "nb201-all" / "summary.csv")
+    assert len(summary) == 6
+    assert set(summary["dataset"]) == {"cifar10", "cifar100", "imagenet16-120"}
 
 
 def test_parse_prints_choices():
@@ -55,6 +72,8 @@ def _cli(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
         (["parse", "|conv~0|+|none~0|none~1|+|none~0|none~1|none~2|"], "unknown operation 'conv'"),
         (["parse", "|none~0|+|none~0|"], "expected 3 nodes"),
         (["bench", "--dataset", "mnist"], "unknown dataset 'mnist'"),
+        (["bench", "--dataset", "all", "--objectives", "val_acc,params"], "--dataset all is"),
+        (["bench", "--dataset", "all", "--budget", "0"], "budget must be at least 1"),
         (["bench", "--strategies", "random,annealing"], "unknown strategy 'annealing'"),
         (["bench", "--budget", "0"], "budget must be at least 1"),
         (["bench", "--fidelity", "50"], "fidelity must be one of"),

@@ -24,6 +24,34 @@ def test_curves_are_monotone_and_summary_is_complete(small_run):
     assert small_run.optimum == pytest.approx(94.3733)
 
 
+def test_comparison_gives_intervals_and_a_paired_test_against_random(small_run):
+    from scipy.stats import wilcoxon
+
+    table = small_run.comparison()
+    final = small_run.final().pivot_table(index="seed", columns="strategy", values="test_acc")
+    for name in ("random", "evolution"):
+        row = table.loc[name]
+        assert row["ci_low"] <= row["mean"] <= row["ci_high"]
+        assert row["mean"] == pytest.approx(final[name].mean())
+        assert final[name].min() <= row["ci_low"] and row["ci_high"] <= final[name].max()
+    assert table.loc["random", "vs_random"] == 0.0 and table.loc["random", "p_value"] == 1.0
+    differences = final["evolution"] - final["random"]
+    assert table.loc["evolution", "vs_random"] == pytest.approx(differences.mean())
+    if differences.any():
+        expected = wilcoxon(differences, zero_method="zsplit").pvalue
+        assert table.loc["evolution", "p_value"] == pytest.approx(expected)
+    summary = small_run.summary()
+    assert {"ci_low", "ci_high", "vs_random", "p_value"} <= set(summary.columns)
+    at_10 = small_run.comparison(small_run.at(10))
+    assert at_10.loc["evolution", "mean"] == pytest.approx(summary.loc["evolution", "at_10"])
+
+
+def test_without_random_there_is_no_paired_column():
+    result = nasforge.benchmark(strategies=["evolution"], seeds=2, budget=10, workers=1)
+    row = result.summary().loc["evolution"]
+    assert row["ci_low"] <= row["mean"] <= row["ci_high"] and row["vs_random"] != row["vs_random"]
+
+
 def test_results_are_reproducible_and_independent_of_workers(small_run):
     again = nasforge.benchmark(strategies=["random", "evolution"], seeds=3, budget=40, workers=2)
     assert again.curves.equals(small_run.curves)

@@ -30,6 +30,7 @@ import pandas as pd
 
 from nasforge._progress import progress_bar
 from nasforge.architecture import Architecture
+from nasforge.bench.statistics import bootstrap_interval
 from nasforge.constraints import pareto_front
 from nasforge.evaluators.tabular import DATASETS, NB201Benchmark
 from nasforge.registry import SPACES, STRATEGIES
@@ -39,7 +40,6 @@ from nasforge.strategies.base import Strategy
 from nasforge.strategies.options import create_strategy, split_options
 
 COSTS = ("params", "flops")
-BOOTSTRAP_RESAMPLES = 10_000
 
 
 @dataclass(frozen=True)
@@ -107,17 +107,6 @@ def hypervolume(points: np.ndarray) -> float:
         depths = ordered[:, 2] - np.append(ordered[1:, 2], 0.0)
         return float(sum(hypervolume(ordered[: i + 1, :2]) * d for i, d in enumerate(depths)))
     raise ValueError(f"hypervolume is implemented for 1 to 3 objectives, got {points.shape[1]}")
-
-
-def bootstrap_interval(
-    values: np.ndarray, level: float = 0.95, seed: int = 0
-) -> tuple[float, float]:
-    """Percentile bootstrap interval of the mean of `values` (fixed resampling seed)."""
-    values = np.asarray(values, dtype=float)
-    rng = np.random.default_rng(seed)
-    means = values[rng.integers(len(values), size=(BOOTSTRAP_RESAMPLES, len(values)))].mean(1)
-    tail = (1.0 - level) / 2.0
-    return float(np.quantile(means, tail)), float(np.quantile(means, 1.0 - tail))
 
 
 def cost_bounds(evaluator: NB201Benchmark, costs: Sequence[str]) -> dict[str, tuple[float, float]]:

@@ -9,6 +9,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from nasforge.bench.statistics import bootstrap_interval, paired_test
+
+BASELINE = "random"  # the strategy every other is tested against, when it is in the bench
+
 
 @dataclass
 class BenchmarkResult:
@@ -56,11 +60,38 @@ class BenchmarkResult:
             return []
         return [m * max(self.fidelities) for m in self.checkpoints()]
 
+    def comparison(self, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Per strategy, over the seeds of `rows` (one row per run; default: `final()`):
+        mean test accuracy, its 95 % bootstrap interval (`ci_low`, `ci_high`), and against
+        random search paired by seed: the mean difference `vs_random`, its 95 % bootstrap
+        interval and the Wilcoxon signed-rank p-value (NaN without `random` in the bench)."""
+        rows = self.final() if rows is None else rows
+        runs = rows.pivot_table(index="seed", columns="strategy", values="test_acc")
+        table = []
+        for name in self.strategies:
+            values = runs[name].to_numpy()
+            row = {"strategy": name, "mean": values.mean()}
+            row["ci_low"], row["ci_high"] = bootstrap_interval(values)
+            row["vs_random"] = row["vs_random_low"] = row["vs_random_high"] = np.nan
+            row["p_value"] = np.nan
+            if BASELINE in runs.columns:
+                baseline = runs[BASELINE].to_numpy()
+                row["vs_random"] = float(np.mean(values - baseline))
+                row["vs_random_low"], row["vs_random_high"] = bootstrap_interval(
+                    values - baseline
+                )
+                row["p_value"] = paired_test(values, baseline)
+            table.append(row)
+        return pd.DataFrame(table).set_index("strategy")
+
     def summary(self) -> pd.DataFrame:
-        """Per strategy: mean and std of the final test accuracy, regret, accuracy at each
+        """Per strategy: mean and std of the final test accuracy with the `comparison()`
+        columns (95 % interval, paired test against random), regret, accuracy at each
         checkpoint, and queries per second of one search process (propose + look up)."""
         final = self._last_rows(self.curves).groupby("strategy")["test_acc"]
         table = pd.DataFrame({"mean": final.mean(), "std": final.std(ddof=1).fillna(0.0)})
+        compared = self.comparison().drop(columns="mean")
+        table = table.join(compared)
         table["regret"] = self.optimum - table["mean"]
         for mark in self.checkpoints()[:-1]:
             table[f"at_{mark}"] = self.at(mark).groupby("strategy")["test_acc"].mean()
@@ -86,6 +117,7 @@ class BenchmarkResult:
         summary = self.summary()
         curves = self.mean_curves()
         return {
+            "baseline": BASELINE if BASELINE in self.strategies else None,
             "space": self.space,
             "dataset": self.dataset,
             "budget": self.budget,

@@ -5,15 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.table import Table
 
-from nasforge.cli.common import USER_ERRORS, _at_least, _check_output, _fail, _names, console
+from nasforge.cli.common import RIGHT, USER_ERRORS, _at_least, _check_output, _fail, _names, console
 
 
 def bench_command(
     space: Annotated[str, typer.Option(help="Search space with a tabular benchmark.")] = "nb201",
-    dataset: Annotated[str, typer.Option(help="cifar10, cifar100 or imagenet16-120.")] = "cifar10",
+    dataset: Annotated[
+        str,
+        typer.Option(help="cifar10, cifar100, imagenet16-120, or all: one table over the three."),
+    ] = "cifar10",
     strategies: Annotated[
         str | None,
         typer.Option(
@@ -65,67 +69,104 @@ def bench_command(
     _at_least(0, workers=workers)
     _check_output(output)
     if objectives is not None:
+        if dataset == "all":
+            _fail(ValueError("--dataset all is for the single-objective bench; give one dataset"))
         _bench_multi_objective(
             strategies or "nsga2,nsgaii,random", objectives, space, dataset, seeds, budget,
             noise, fidelity, strategy_option, data_path, output, workers, progress,
         )  # fmt: skip
         return
+    all_datasets = dataset == "all"
+    if all_datasets:
+        from nasforge.evaluators.tabular import DATASETS as datasets
+    else:
+        datasets = (dataset,)
+    results = []
     try:
-        result = benchmark(
-            strategies=_names(strategies or "random,evolution,local,tpe"),
-            space=space,
-            dataset=dataset,
-            seeds=seeds,
-            budget=budget,
-            noise=noise,
-            fidelities=_epochs(fidelity),
-            strategy_options=parse_options(strategy_option or ()),
-            data_path=data_path,
-            workers=workers or None,
-            progress=progress,
-        )
-        paths = result.save(output / f"{space}-{dataset}")
+        for name in datasets:  # the first run checks every setting before any work
+            result = benchmark(
+                strategies=_names(strategies or "random,evolution,local,tpe"),
+                space=space,
+                dataset=name,
+                seeds=seeds,
+                budget=budget,
+                noise=noise,
+                fidelities=_epochs(fidelity),
+                strategy_options=parse_options(strategy_option or ()),
+                data_path=data_path,
+                workers=workers or None,
+                progress=progress,
+            )
+            paths = result.save(output / f"{space}-{name}")
+            results.append(result)
+        if all_datasets:
+            combined = output / f"{space}-all"
+            combined.mkdir(parents=True, exist_ok=True)
+            summaries = [r.summary().assign(dataset=r.dataset) for r in results]
+            table_csv = combined / "summary.csv"
+            pd.concat(summaries).to_csv(table_csv, index_label="strategy")
     except USER_ERRORS as error:
         _fail(error)
-    summary = result.summary()
-    cost_axis = bool(result.fidelities)
+    console.print(_summary_table(results, budget))
+    if all_datasets:
+        plots = ", ".join(f"{space}-{r.dataset}/anytime.png" for r in results)
+        console.print(f"results written to {output}/ (one table: {table_csv}; plots: {plots})")
+    else:
+        console.print(
+            f"results written to {paths['json'].parent}/ (anytime plot: {paths['plot'].name})"
+        )
+
+
+def _summary_table(results: list, budget: int) -> Table:
+    """One row per dataset and strategy: the final test accuracy with its 95 % interval,
+    the paired comparison with random search, regret, checkpoints and speed."""
+    from nasforge.bench.report import BASELINE
+
+    first = results[0]
+    cost_axis = bool(first.fidelities)
     budget_text = (
-        f"{budget} x {max(result.fidelities)} epochs each" if cost_axis else f"{budget} queries"
+        f"{budget} x {max(first.fidelities)} epochs each" if cost_axis else f"{budget} queries"
     )
-    table = Table(
-        title=f"{space} / {dataset}: {len(result.seeds)} seeds x {budget_text} "
-        f"(optimum {result.optimum:.2f})"
-    )
+    several = len(results) > 1
+    where = "all datasets" if several else f"{first.dataset} (optimum {first.optimum:.2f})"
+    table = Table(title=f"{first.space} / {where}: {len(first.seeds)} seeds x {budget_text}")
+    if several:
+        table.add_column("dataset")
     table.add_column("strategy")
-    table.add_column("test acc at the end", justify="right")
-    table.add_column("regret", justify="right")
+    table.add_column("test acc [95% CI]", **RIGHT)
+    table.add_column("vs random (p)", **RIGHT)
+    table.add_column("regret", **RIGHT)
     marks = (
-        [f"at_{c:g}_epochs" for c in result.cost_checkpoints()[:-1]]
+        [f"at_{c:g}_epochs" for c in first.cost_checkpoints()[:-1]]
         if cost_axis
-        else [f"at_{m}" for m in result.checkpoints()[:-1]]
+        else [f"at_{m}" for m in first.checkpoints()[:-1]]
     )
     for mark in marks:
         label = mark.removeprefix("at_").replace("_epochs", " ep")
-        table.add_column(f"@ {label}", justify="right")
+        table.add_column(f"@ {label}", **RIGHT)
     if cost_axis:
-        table.add_column("queries", justify="right")
-    table.add_column("queries/s", justify="right")
-    best = summary["mean"].max()
-    for name, row in summary.iterrows():
-        style = "bold green" if row["mean"] == best else None
-        table.add_row(
-            str(name),
-            f"{row['mean']:.2f} ± {row['std']:.2f}",
-            f"{row['regret']:.3f}",
-            *(f"{row[m]:.2f}" for m in marks),
-            *([f"{row['queries']:.0f}"] if cost_axis else []),
-            f"{row['queries_per_s']:.0f}",
-            style=style,
-        )  # fmt: skip
-    console.print(table)
-    console.print(
-        f"results written to {paths['json'].parent}/ (anytime plot: {paths['plot'].name})"
-    )
+        table.add_column("queries", **RIGHT)
+    table.add_column("queries/s", **RIGHT)
+    for result in results:
+        summary = result.summary()
+        best = summary["mean"].max()
+        for index, (name, row) in enumerate(summary.iterrows()):
+            versus = f"{row['vs_random']:+.2f} ({row['p_value']:.2g})"
+            if name == BASELINE or row["vs_random"] != row["vs_random"]:
+                versus = "baseline" if name == BASELINE else ""
+            table.add_row(
+                *([result.dataset if index == 0 else ""] if several else []),
+                str(name),
+                f"{row['mean']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]",
+                versus,
+                f"{row['regret']:.3f}",
+                *(f"{row[m]:.2f}" for m in marks),
+                *([f"{row['queries']:.0f}"] if cost_axis else []),
+                f"{row['queries_per_s']:.0f}",
+                style="bold green" if row["mean"] == best else None,
+                end_section=several and index == len(summary) - 1,
+            )  # fmt: skip
+    return table
 
 
 def _epochs(text: str) -> list[int]:
