@@ -42,6 +42,7 @@ def test_messy_csv_becomes_a_task_with_its_preprocessing(tmp_path, messy):
     messy.to_csv(path, index=False)
     task = load_task(path, label_column="diagnosis", seed=1)
     assert task.target == "classes" and task.class_names == ("benign", "malignant")
+    assert task.kind == "table" and load_task("digits").kind == "image"
     assert task.notes[0].startswith("task: classification (label 'diagnosis' holds text")
     assert "dropped constant: site" in task.notes[1] and "ID-like: sample_id" in task.notes[1]
     info = json.loads(json.dumps(task.preprocessing))  # plain JSON

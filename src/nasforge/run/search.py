@@ -217,7 +217,7 @@ def search(
         task, space, history, best, test_metrics, rejected, objectives,
         time.perf_counter() - start,
     )  # fmt: skip
-    if baseline and len(task.input_shape) == 1:
+    if baseline and task.kind == "table":
         if progress:
             say("fitting the HistGradientBoosting baseline on the same splits")
         result.baseline = gradient_boosting_baseline(task, seed, class_weights)

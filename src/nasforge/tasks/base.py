@@ -53,6 +53,12 @@ class Task:
         return self.x_train is not None
 
     @property
+    def kind(self) -> str:
+        """What the inputs are, from their shape: "image" (channels, height, width) or
+        "table" (features,)."""
+        return "image" if len(self.input_shape) == 3 else "table"
+
+    @property
     def outputs(self) -> int:
         """Network outputs: one logit per class, or one value for regression."""
         return self.num_classes if self.target == "classes" else 1
