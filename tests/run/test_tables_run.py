@@ -147,6 +147,8 @@ def test_every_strategy_that_scores_gets_the_task_direction():
     for name in scoring:
         _, strategy = _strategy_for(name, None, task, ["val_rmse"], ["minimize"])
         assert (strategy.metric, strategy.maximize) == ("val_rmse", False), name
+    _, two_stage = _strategy_for("two-stage", {"then": "local"}, task, ["val_rmse"], ["minimize"])
+    assert (two_stage.then.metric, two_stage.then.maximize) == ("val_rmse", False)
 
 
 def test_bad_table_from_the_cli_is_one_line_and_leaves_no_run(tmp_path):

@@ -297,6 +297,9 @@ def _goal(name: str, options: Mapping[str, object] | None, metric: str, directio
     the user set is kept); a ValueError for one that cannot minimise."""
     settings = strategy_settings(name)
     options = dict(options or {})
+    if isinstance(options.get("then"), str):  # two-stage hands over to a strategy by name
+        then = str(options["then"])
+        options["then"] = create_strategy(then, _goal(then, None, metric, direction))
     if "metric" not in settings and "objectives" in settings:  # nsga2 with one objective
         options.setdefault("objectives", (metric,))
         options.setdefault("directions", (direction,))
