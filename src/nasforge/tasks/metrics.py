@@ -92,10 +92,14 @@ def _roc_auc(y: np.ndarray, proba: np.ndarray) -> float:
 def score(name: str, y: np.ndarray, outputs: np.ndarray) -> float:
     """Metric `name` of `outputs` against `y`: class probabilities (n, K) and labels
     0..K-1 for classes, predictions and true values (n,) for regression."""
-    from sklearn import metrics as sk
-
     if name == "accuracy":
         return 100.0 * int(np.sum(outputs.argmax(1) == y)) / max(len(y), 1)
+    if name == "rmse":
+        return float(np.sqrt(np.mean((outputs - y) ** 2)))
+    if name == "mae":
+        return float(np.mean(np.abs(outputs - y)))
+    from sklearn import metrics as sk  # only the metrics below need it
+
     if name == "balanced_accuracy":
         return 100.0 * float(sk.balanced_accuracy_score(y, outputs.argmax(1)))
     if name == "f1_macro":
@@ -105,10 +109,6 @@ def score(name: str, y: np.ndarray, outputs: np.ndarray) -> float:
     if name == "log_loss":
         clipped = np.clip(outputs, 1e-15, 1.0)
         return float(sk.log_loss(y, clipped, labels=np.arange(outputs.shape[1])))
-    if name == "rmse":
-        return float(np.sqrt(np.mean((outputs - y) ** 2)))
-    if name == "mae":
-        return float(np.mean(np.abs(outputs - y)))
     if name == "r2":
         return float(sk.r2_score(y, outputs)) if len(y) > 1 else float("nan")
     raise ValueError(f"unknown metric {name!r}; accepted: {', '.join(METRICS)}")
