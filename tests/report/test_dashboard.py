@@ -95,7 +95,7 @@ def test_empty_study(server):
 
 
 def test_a_run_in_progress_shows_each_finished_trial_within_2_s(server, storage):
-    """The page asks every second with the ETag it has; the server answers 304 until the
+    """The page asks twice a second with the ETag it has; the server answers 304 until the
     study changes, then the new rows."""
     url = server + "/api/studies/main/trials"
     status, headers, _ = fetch(url)
@@ -111,7 +111,7 @@ def test_a_run_in_progress_shows_each_finished_trial_within_2_s(server, storage)
         else:
             number = add_trials(study, NB201Space(), 1, seed=10 + step)[0]
         finished = time.monotonic()
-        while True:  # as the page polls, at most once a second
+        while True:  # as the page polls
             status, headers, body = fetch(url, {"If-None-Match": tag})
             if status == 200:
                 rows = {r["number"]: r for r in json.loads(body)}

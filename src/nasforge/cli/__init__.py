@@ -11,6 +11,7 @@ from nasforge.cli.draw import draw_command
 from nasforge.cli.predict import predict
 from nasforge.cli.predictors import predictors_app
 from nasforge.cli.proxies import proxies_app
+from nasforge.cli.report import report_command
 from nasforge.cli.search import search_command
 from nasforge.cli.show import parse, show
 
@@ -27,6 +28,7 @@ app.command()(parse)
 app.command("draw")(draw_command)
 app.command("dashboard")(dashboard_command)
 app.command()(predict)
+app.command("report")(report_command)
 app.add_typer(proxies_app, name="proxies")
 app.add_typer(predictors_app, name="predictors")
 

@@ -1,7 +1,7 @@
 """`nasforge dashboard`: a local web page over a study storage that follows a running
 search. A small Starlette app serves one page, its script, plotly.js from the plotly
 package (no request leaves the machine) and JSON read-only from the storage; the page
-polls every second and the server answers 304 while nothing changed.
+polls twice a second and the server answers 304 while nothing changed.
 """
 
 from __future__ import annotations
@@ -13,20 +13,20 @@ from importlib import resources
 from pathlib import Path
 
 from nasforge.report.drawing import architecture_svg
-from nasforge.report.views import best_so_far, counts, operation_stats, pareto, trial_rows
+from nasforge.report.views import (
+    best_so_far,
+    counts,
+    operation_stats,
+    pareto,
+    plotly_js,
+    trial_rows,
+)
 from nasforge.study import Study, StudyError
-from nasforge.study.snapshot import read_trials, trial_count, version
+from nasforge.study.snapshot import TrialReader, trial_count, version
 from nasforge.study.storage import open_for_reading, redact, storage_url
 
 STATIC = resources.files("nasforge.report") / "static"
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-def plotly_js() -> Path:
-    """plotly.min.js as shipped inside the plotly package."""
-    import plotly
-
-    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
 @dataclass
@@ -46,6 +46,7 @@ class StudyReader:
         self.backend = open_for_reading(self.url)  # StudyError: missing or not a study
         self._studies: dict[str, Study] = {}
         self._snapshots: dict[str, _Snapshot] = {}
+        self._readers: dict[str, TrialReader] = {}
         self._lock = threading.Lock()
 
     def names(self) -> list[str]:
@@ -64,7 +65,7 @@ class StudyReader:
             cached = self._snapshots.get(name)
             if cached is not None and cached.version == current:
                 return cached
-            trials = read_trials(study)
+            trials = self._readers.setdefault(name, TrialReader(study)).read()
             objectives = list(study.attrs.get("objectives", ["val_acc"]))
             directions = study.directions
             maximize = directions[0] == "maximize"
@@ -129,9 +130,10 @@ def create_app(location: str | Path):
 
     async def summary(request):
         try:
-            return JSONResponse(reader.summary(request.path_params["name"]))
+            found = reader.summary(request.path_params["name"])
         except StudyError as error:
             return missing(error)
+        return cached(request, _json(found), "summary-" + found["version"])
 
     def cached(request, body: bytes, tag: str) -> Response:
         etag = f'"{tag}"'

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -17,6 +18,13 @@ LAYOUT = {
     "paper_bgcolor": "#fff", "plot_bgcolor": "#fafafa", "font": {"size": 12},
     "legend": {"orientation": "h", "y": -0.22},
 }  # fmt: skip
+
+
+def plotly_js() -> Path:
+    """plotly.min.js as shipped inside the plotly package (served and inlined from there)."""
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
 def _number(value: float | None) -> float | None:

@@ -56,32 +56,57 @@ def trial_count(study: Study) -> int:
 
 def read_trials(study: Study) -> list[StoredTrial]:
     """Every trial, running ones included, in the order of `Study.trials`."""
-    if not fast_rows.available(study._storage):
-        return study.trials(include_running=True)
-    import sqlalchemy
-    from optuna.storages._rdb import models
+    return TrialReader(study).read()
 
-    trials, attrs = models.TrialModel.__table__, models.TrialUserAttributeModel.__table__
-    with study._storage.engine.connect() as connection:
-        rows = connection.execute(
-            sqlalchemy.select(trials.c.trial_id, trials.c.number, trials.c.datetime_complete)
-            .where(trials.c.study_id == study._id)
-        ).all()  # fmt: skip
-        values = connection.execute(
-            sqlalchemy.select(attrs.c.trial_id, attrs.c.key, attrs.c.value_json)
-            .join(trials, trials.c.trial_id == attrs.c.trial_id)
-            .where(trials.c.study_id == study._id, attrs.c.key.in_(_KEYS))
-        ).all()  # fmt: skip
-    user_attrs: dict[int, dict] = {}
-    for trial_id, key, value in values:
-        user_attrs.setdefault(trial_id, {})[key] = json.loads(value)
-    finished, running = [], []
-    for trial_id, number, complete in rows:
-        found = user_attrs.get(trial_id, {})
-        if "arch" not in found:  # a start cut off before its architecture was written
-            continue
-        frozen = SimpleNamespace(number=number, user_attrs=found)
-        (running if complete is None else finished).append((complete, number, frozen))
-    finished.sort(key=lambda row: (row[0], row[1]))
-    running.sort(key=lambda row: row[1])
-    return [to_trial(frozen) for _, _, frozen in finished + running]
+
+class TrialReader:
+    """Reads one study's trials again and again: a finished trial never changes, so only
+    the attributes of trials new or running since the last read are fetched."""
+
+    def __init__(self, study: Study) -> None:
+        self.study = study
+        self._finished: dict[int, tuple] = {}  # trial id -> (complete, number, trial)
+
+    def read(self) -> list[StoredTrial]:
+        """Every trial, running ones included, in the order of `Study.trials`."""
+        study = self.study
+        if not fast_rows.available(study._storage):
+            return study.trials(include_running=True)
+        import sqlalchemy
+        from optuna.storages._rdb import models
+
+        trials, attrs = models.TrialModel.__table__, models.TrialUserAttributeModel.__table__
+        with study._storage.engine.connect() as connection:
+            rows = connection.execute(
+                sqlalchemy.select(trials.c.trial_id, trials.c.number, trials.c.datetime_complete)
+                .where(trials.c.study_id == study._id)
+            ).all()  # fmt: skip
+            wanted = [trial_id for trial_id, _, _ in rows if trial_id not in self._finished]
+            query = (
+                sqlalchemy.select(attrs.c.trial_id, attrs.c.key, attrs.c.value_json)
+                .join(trials, trials.c.trial_id == attrs.c.trial_id)
+                .where(trials.c.study_id == study._id, attrs.c.key.in_(_KEYS))
+            )  # fmt: skip
+            if len(wanted) < 500:  # else all of them, in one pass
+                query = query.where(attrs.c.trial_id.in_(wanted))
+            values = connection.execute(query).all() if wanted else []
+        user_attrs: dict[int, dict] = {}
+        for trial_id, key, value in values:
+            user_attrs.setdefault(trial_id, {})[key] = json.loads(value)
+        finished, running = [], []
+        for trial_id, number, complete in rows:
+            if trial_id in self._finished:
+                finished.append(self._finished[trial_id])
+                continue
+            found = user_attrs.get(trial_id, {})
+            if "arch" not in found:  # a start cut off before its architecture was written
+                continue
+            row = (complete, number, to_trial(SimpleNamespace(number=number, user_attrs=found)))
+            if complete is None:
+                running.append(row)
+            else:
+                finished.append(row)
+                self._finished[trial_id] = row
+        finished.sort(key=lambda row: (row[0], row[1]))
+        running.sort(key=lambda row: row[1])
+        return [trial for _, _, trial in finished + running]
