@@ -166,3 +166,45 @@ def test_another_host_warns(storage):
         done = CliRunner().invoke(app, ["dashboard", str(storage), "--host", "0.0.0.0",
                                         "--port", str(port)])  # fmt: skip
     assert done.exit_code == 2 and "cannot listen on 0.0.0.0" in done.output
+
+
+def test_dashboard_follows_a_real_search_while_it_runs(tmp_path):
+    """The dashboard serves a shared storage before the search starts; `nasforge search`
+    in another process writes its study there: the study appears, its completed count
+    grows while the search runs, and ends at what the run wrote."""
+    import os
+    import subprocess
+    import sys
+
+    import optuna
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    optuna.storages.RDBStorage(url)  # an empty storage with Optuna's schema
+    dashboard = start_dashboard(url, port := free_port())
+    command = [
+        sys.executable, "-m", "nasforge.cli", "search", "--data", "wine", "--space", "mlp",
+        "--trials", "12", "--epochs", "10", "--confirm-top", "1", "--no-export",
+        "--no-progress", "--output", str(tmp_path), "--name", "live", "--storage", url,
+    ]  # fmt: skip
+    search = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
+    base = f"http://127.0.0.1:{port}/api/studies"
+    try:
+        assert fetch_json(base)["studies"] == [] or search.poll() is None
+        seen = []
+        deadline = time.monotonic() + 180
+        while search.poll() is None and time.monotonic() < deadline:
+            status, _, body = fetch(base + "/live")
+            if status == 200:
+                seen.append(json.loads(body)["counts"].get("complete", 0))
+            time.sleep(0.1)
+        assert search.wait(timeout=120) == 0, search.stderr.read().decode()[-2000:]
+        final = fetch_json(base + "/live")
+        done = sum(t.state == "complete" for t in load_study(url, "live").trials())
+        assert final["counts"].get("complete", 0) == done >= 1
+        assert len(set(seen)) >= 2 and seen == sorted(seen)  # it grew as the search ran
+        assert [s["name"] for s in fetch_json(base)["studies"]] == ["live"]
+    finally:
+        search.kill()
+        dashboard.terminate()
+        dashboard.wait(timeout=20)
