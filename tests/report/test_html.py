@@ -97,3 +97,22 @@ def test_report_command(bench_dir, tmp_path):
     assert done.exit_code == 2 and "--output must end in .html" in done.output
     several = CliRunner().invoke(app, ["report", str(bench_dir.parent), "-o", "x.html"])
     assert several.exit_code == 2
+
+
+def test_multi_objective_bench_report(tmp_path):
+    """A multi-objective bench directory, by the columns docs/bench.md documents for
+    runs.csv (a tiny hand-made one: the real bench takes a minute)."""
+    folder = tmp_path / "nb201-cifar10-val_acc-params"
+    folder.mkdir()
+    runs = pd.DataFrame({
+        "strategy": ["nsga2"] * 4 + ["random"] * 4, "seed": [0, 0, 1, 1] * 2,
+        "budget": [20, 40] * 4, "hypervolume": [0.90, 0.92, 0.89, 0.93, 0.85, 0.88, 0.86, 0.87],
+        "front_size": [5, 8, 4, 7, 3, 4, 3, 5],
+    })  # fmt: skip
+    runs.to_csv(folder / "runs.csv", index=False)
+    runs.groupby(["strategy", "budget"], as_index=False)["hypervolume"].mean().to_csv(
+        folder / "summary.csv", index=False
+    )
+    page = write_report(folder, tmp_path / "mo.html").read_text()
+    _self_contained(page)
+    assert "hypervolume of each run" in page and page.count('"type": "box"') == 2
