@@ -155,17 +155,40 @@ def test_bad_port_and_busy_port(storage):
 
 
 def test_another_host_warns(storage):
-    """Listening on all interfaces prints a warning first (the server is stopped at once:
-    the port given is taken, so it never starts)."""
-    import socket
+    """Listening on all interfaces prints a warning first, then serves (we ask it over
+    127.0.0.1 only)."""
+    import os
+    import subprocess
+    import sys
 
-    with socket.socket() as taken:
-        taken.bind(("0.0.0.0", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        done = CliRunner().invoke(app, ["dashboard", str(storage), "--host", "0.0.0.0",
-                                        "--port", str(port)])  # fmt: skip
-    assert done.exit_code == 2 and "cannot listen on 0.0.0.0" in done.output
+    port = free_port()
+    command = [sys.executable, "-m", "nasforge.cli", "dashboard", str(storage), "--host",
+               "0.0.0.0", "--port", str(port)]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
+    try:
+        first = process.stdout.readline().decode()
+        assert first.startswith("warning: listening on 0.0.0.0") and "no password" in first
+        assert "dashboard of" in process.stdout.readline().decode()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                assert fetch(f"http://127.0.0.1:{port}/api/studies")[0] == 200
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("no answer on 127.0.0.1")
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_loopback_hosts_do_not_warn():
+    from nasforge.cli.dashboard import _loopback
+
+    assert _loopback("127.0.0.1") and _loopback("127.0.0.2") and _loopback("::1")
+    assert _loopback("localhost") and not _loopback("0.0.0.0") and not _loopback("192.0.2.1")
 
 
 def test_dashboard_follows_a_real_search_while_it_runs(tmp_path):

@@ -18,7 +18,7 @@ def dashboard_command(
     ] = "127.0.0.1",
 ) -> None:
     """Serve a live dashboard of a run's trials (every asset local, read-only)."""
-    from nasforge.report.dashboard import LOOPBACK, create_app
+    from nasforge.report.dashboard import create_app
 
     if not 1 <= port <= 65535:
         _fail(ValueError(f"--port must be between 1 and 65535, got {port}"))
@@ -27,7 +27,7 @@ def dashboard_command(
         _check_free(host, port)
     except USER_ERRORS as error:
         _fail(error)
-    if host not in LOOPBACK:
+    if not _loopback(host):
         console.print(
             f"[bold yellow]warning:[/] listening on {host}: anyone who can reach this machine "
             "can read the study (its settings and trials); the dashboard has no password"
@@ -37,6 +37,18 @@ def dashboard_command(
     import uvicorn
 
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def _loopback(host: str) -> bool:
+    """Whether `host` is only reachable from this machine (127.0.0.0/8, ::1, localhost)."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _check_free(host: str, port: int) -> None:

@@ -26,7 +26,6 @@ from nasforge.study.snapshot import TrialReader, trial_count, version
 from nasforge.study.storage import open_for_reading, redact, storage_url
 
 STATIC = resources.files("nasforge.report") / "static"
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass
