@@ -126,3 +126,23 @@ def test_a_file_system_error_during_work_is_one_line(tmp_path):
         app, ["search", "--data", "wine", "--trials", "1", "--output", "/proc/nasforge-runs"]
     )
     _one_line_error(result, "/proc/nasforge-runs")
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["search", "--trials", "abc"], ["--trials", "search --help"]),
+        (["search", "--bogus"], ["No such option: --bogus"]),
+        (["frob"], ["No such command 'frob'"]),
+    ],
+)
+def test_usage_errors_of_the_command_are_one_line(args, words):
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "nasforge.cli", *args], capture_output=True, text=True, timeout=120
+    )
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ") and all(w in lines[0] for w in words), lines[0]

@@ -3,6 +3,8 @@ sub-command; errors become one line and exit code 2."""
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
 from nasforge.cli.bench import bench_command
@@ -34,7 +36,22 @@ app.add_typer(predictors_app, name="predictors")
 
 
 def main() -> None:
-    app()
+    """Run the command. A usage error (an unknown option or command, a value of the wrong
+    type) is one line and exit 2, as every other bad input is; no arguments show help."""
+    try:
+        code = app(standalone_mode=False)
+    except Exception as error:
+        # Click's exceptions (typer vendors its own copy of click): they know their message
+        if not (hasattr(error, "format_message") and hasattr(error, "exit_code")):
+            raise
+        if type(error).__name__ == "NoArgsIsHelpError":
+            error.show()
+            sys.exit(0)
+        context = getattr(error, "ctx", None)
+        where = f"; see '{context.command_path} --help'" if context is not None else ""
+        print(f"error: {error.format_message().rstrip('.')}{where}", file=sys.stderr)
+        sys.exit(error.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -114,7 +114,8 @@ def evaluate_job(evaluator: Evaluator, recorder, objectives: Sequence[str], job:
     as failed with the reason recorded, never the search."""
     start = time.perf_counter()
     try:
-        result = evaluator.evaluate(job.arch, EvaluationContext(fidelity=job.fidelity))
+        context = EvaluationContext(fidelity=job.fidelity, on_epoch=_go_on)
+        result = evaluator.evaluate(job.arch, context)
         metrics, cost_s = {**result.metrics, **job.measured}, result.cost_s
         state, failure = result.state, result.failure
     except Exception as error:  # recorded, so one broken architecture cannot stop a search
@@ -125,6 +126,13 @@ def evaluate_job(evaluator: Evaluator, recorder, objectives: Sequence[str], job:
     trial = Trial(job.number, job.arch, metrics, cost_s, state, failure)
     recorder.record(trial, objectives, job.trial_id)
     return trial
+
+
+def _go_on(epoch: int, value: float) -> bool:
+    """After each epoch: a Ctrl-C that a callback dropped stops the search here (in the
+    driver; a worker process has none pending)."""
+    raise_pending()
+    return True
 
 
 def next_job(
