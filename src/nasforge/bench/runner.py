@@ -141,8 +141,9 @@ def benchmark(
         raise ValueError(f"the number of seeds must be at least 1, got {seeds}")
     _check(strategies, space, dataset, seed_list, budget)
     options = split_options(strategies, strategy_options)
+    searched = SPACES.create(space)
     for name in strategies:  # a bad setting fails here, before any run
-        create_strategy(name, options[name]).check(SPACES.create(space))
+        create_strategy(name, options[name]).check(searched)
     if workers is not None and workers < 1:
         raise ValueError(f"workers must be at least 1 (or None: one per CPU core), got {workers}")
     levels = _check_fidelities(fidelities, noise)

@@ -140,25 +140,28 @@ def create_app(location: str | Path):
             return Response(status_code=304, headers={"ETag": etag})
         return Response(body, media_type="application/json", headers={"ETag": etag})
 
-    async def trials(request):
-        try:
-            snapshot = reader.snapshot(request.path_params["name"])
-        except StudyError as error:
-            return missing(error)
+    def of_snapshot(respond):
+        """A handler answering from the named study's snapshot (404 when it is missing)."""
+
+        async def handler(request):
+            try:
+                snapshot = reader.snapshot(request.path_params["name"])
+            except StudyError as error:
+                return missing(error)
+            return respond(request, snapshot)
+
+        return handler
+
+    @of_snapshot
+    def trials(request, snapshot):
         return cached(request, snapshot.rows, "rows-" + snapshot.version)
 
-    async def charts(request):
-        try:
-            snapshot = reader.snapshot(request.path_params["name"])
-        except StudyError as error:
-            return missing(error)
+    @of_snapshot
+    def charts(request, snapshot):
         return cached(request, snapshot.charts, "charts-" + snapshot.version)
 
-    async def drawing(request):
-        try:
-            snapshot = reader.snapshot(request.path_params["name"])
-        except StudyError as error:
-            return missing(error)
+    @of_snapshot
+    def drawing(request, snapshot):
         number = request.path_params["number"]
         found = [t for t in snapshot.trials if t.number == number]
         if not found:
