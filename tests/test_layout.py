@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "nasforge"
 # Lower layers never import higher ones; packages of one layer may import each other in one
 # direction only (checked below).
 LAYERS = {
-    0: {"architecture", "errors", "data", "registry", "_progress", "history", "export"},
+    0: {"architecture", "errors", "data", "registry", "_progress", "history", "export", "devices"},
     1: {"tasks"},
     2: {"spaces", "constraints"},
     3: {"predictors"},

@@ -17,6 +17,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from nasforge.devices import model_device, synchronize
+
 
 def count_params(model: nn.Module) -> int:
     """Number of trainable and frozen parameters of `model`."""
@@ -55,7 +57,7 @@ def _forward_with_leaf_hook(
     try:
         model.eval()
         with torch.no_grad():
-            model(torch.zeros(1, *input_shape))
+            model(torch.zeros(1, *input_shape, device=model_device(model)))
     finally:
         model.train(was_training)
         for handle in handles:
@@ -77,17 +79,20 @@ def count_flops(model: nn.Module, input_shape: tuple[int, ...]) -> int:
 def measure_latency_ms(
     model: nn.Module, input_shape: tuple[int, ...], repeats: int = 20, warmup: int = 3
 ) -> float:
-    """Median wall time (ms) of a batch-1 forward pass on this machine, warm-up excluded."""
+    """Median wall time (ms) of a batch-1 forward pass on this machine (on the model's
+    device, queued GPU work included), warm-up excluded."""
     import time
 
     was_training = model.training
     model.eval()
-    x = torch.zeros(1, *input_shape)
+    device = model_device(model)
+    x = torch.zeros(1, *input_shape, device=device)
     times = []
     with torch.no_grad():
         for i in range(warmup + repeats):
             start = time.perf_counter()
             model(x)
+            synchronize(device)
             if i >= warmup:
                 times.append(time.perf_counter() - start)
     model.train(was_training)

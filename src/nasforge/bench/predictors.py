@@ -37,6 +37,7 @@ class _Job:
     dataset: str
     test_size: int
     data_path: str | None
+    device: str = "cpu"
 
 
 def _run_seed(job: _Job) -> list[dict]:
@@ -58,7 +59,7 @@ def _run_seed(job: _Job) -> list[dict]:
     rows = []
     for name in job.predictors:
         for size in job.train_sizes:
-            model = create_predictor(name, space, job.seed, task=job.dataset)
+            model = create_predictor(name, space, job.seed, task=job.dataset, device=job.device)
             start = time.perf_counter()
             model.fit(train_archs[:size], table.columns_[200][train_idx[:size]])
             fitted = time.perf_counter()
@@ -156,14 +157,20 @@ def evaluate_predictors(
     test_size: int = 1000,
     data_path: str | Path | None = None,
     workers: int | None = None,
+    device: str = "cpu",
 ) -> PredictorEvaluation:
     """Fit every predictor on each training size for each seed and rank a held-out set.
 
     `seeds` is a count (0..n-1) or explicit seeds; seed s draws the split with
     `numpy.random.default_rng(s)` and seeds the predictors. Seeds run in `workers`
-    processes (default: one per CPU core).
+    processes (default: one per CPU core). Predictors that train a network (`gin`) run
+    on `device` (cpu, auto, cuda[:N]; `nasforge.devices`); worker processes are then
+    spawned, not forked, as CUDA requires.
     """
+    from nasforge.devices import resolve_device
     from nasforge.predictors import PREDICTORS
+
+    on_gpu = resolve_device(device).type != "cpu"
 
     seed_list = list(range(seeds)) if isinstance(seeds, int) else [int(s) for s in seeds]
     if not predictors:
@@ -192,13 +199,15 @@ def evaluate_predictors(
     NB201Benchmark(dataset, cost_metrics=False, data_path=data_path).setup()  # fail early
     path = str(data_path) if data_path else None
     jobs = [
-        _Job(seed, tuple(predictors), sizes, space, dataset, test_size, path) for seed in seed_list
+        _Job(seed, tuple(predictors), sizes, space, dataset, test_size, path, device)
+        for seed in seed_list
     ]
     workers = min(workers or os.cpu_count() or 1, len(jobs))
     if workers <= 1:
         results = [_run_seed(job) for job in jobs]
     else:
-        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        fork = os.name == "posix" and not on_gpu
+        context = multiprocessing.get_context("fork" if fork else "spawn")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             results = list(pool.map(_run_seed, jobs))
     rows = pd.DataFrame([row for result in results for row in result])

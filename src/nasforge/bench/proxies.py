@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import kendalltau, spearmanr
 
+from nasforge.devices import resolve_device
 from nasforge.evaluators.tabular import DATASETS, NB201Benchmark
 from nasforge.evaluators.zerocost import SOURCES, needs_data, proxy_batch
 from nasforge.evaluators.zerocost.ensemble import WeightedEnsemble, rank_aggregate
@@ -173,11 +174,14 @@ def evaluate_proxies(
     labelled: int = 50,
     data_path: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
+    device: str = "cpu",
 ) -> ProxyEvaluation:
     """Score `n` distinct architectures sampled with `seed` by every proxy and pair them
     with the benchmark's accuracies. Models are initialised from `seed`; data-dependent
-    proxies see one `data` batch (see `zerocost.data`); `progress(done, n)` is called."""
+    proxies see one `data` batch (see `zerocost.data`); `progress(done, n)` is called.
+    Models and the batch live on `device` (cpu, auto, cuda[:N]; `nasforge.devices`)."""
     proxies = list(proxies)
+    where = resolve_device(device)
     if not proxies:
         raise ValueError("give at least one proxy; known: " + ", ".join(PROXIES.names()))
     functions = {name: PROXIES.get(name) for name in proxies}
@@ -196,7 +200,7 @@ def evaluate_proxies(
         raise ValueError(f"labelled must be between 0 and n - 1 = {n - 1}, got {labelled}")
     benchmark = NB201Benchmark(dataset, cost_metrics=False, data_path=data_path).setup()
     task = benchmark_task(dataset)
-    batch = proxy_batch(task, data, batch_size, seed)
+    batch = tuple(part.to(where) for part in proxy_batch(task, data, batch_size, seed))
     rng = np.random.default_rng(seed)
     archs: dict = {}
     while len(archs) < n:
@@ -204,7 +208,7 @@ def evaluate_proxies(
     rows, seconds, build = [], dict.fromkeys(proxies, 0.0), 0.0
     for done, arch in enumerate(archs, start=1):
         start = time.perf_counter()
-        model = build_initialised(search_space, arch, task, seed)
+        model = build_initialised(search_space, arch, task, seed).to(where)
         build += time.perf_counter() - start
         metrics = benchmark.evaluate(arch).metrics
         row = {

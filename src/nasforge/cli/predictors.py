@@ -47,6 +47,9 @@ def evaluate(
         Path, typer.Option(help="Directory for runs.csv, summary.csv, results.json, kendall.png.")
     ] = Path("predictor-results"),
     workers: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core).")] = 0,
+    device: Annotated[
+        str, typer.Option(help="Where gin trains: cpu, auto (CUDA when present), cuda or cuda:N.")
+    ] = "cpu",
 ) -> None:
     """Kendall tau and Spearman of each predictor against held-out test accuracy."""
     from nasforge.bench.predictors import evaluate_predictors
@@ -63,6 +66,7 @@ def evaluate(
             test_size=test_size,
             data_path=data_path,
             workers=workers or None,
+            device=device,
         )
         paths = result.save(output / f"{space}-{dataset}")
     except USER_ERRORS as error:

@@ -43,22 +43,30 @@ def evaluate(
     ),
     threads: Annotated[int, typer.Option(help="PyTorch CPU threads (0: PyTorch's default).")] = 1,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    device: Annotated[
+        str, typer.Option(help="Where to score: cpu, auto (CUDA when present), cuda or cuda:N.")
+    ] = "cpu",
 ) -> None:
     """Correlate proxies with the benchmark's test accuracy on sampled architectures."""
     import torch
 
     from nasforge.bench.proxies import evaluate_proxies
+    from nasforge.devices import resolve_device
 
     _at_least(1, batch_size=batch_size)
     _at_least(0, threads=threads)
     _check_output(output)
+    try:
+        resolve_device(device)
+    except ValueError as error:
+        _fail(error)
     if threads > 0:
         torch.set_num_threads(threads)
     try:
         with progress_bar(progress, n, "scoring") as update:
             result = evaluate_proxies(
                 _names(proxies), space, dataset, n, seed, data, batch_size, labelled,
-                data_path, progress=lambda done, total: update(done),
+                data_path, progress=lambda done, total: update(done), device=device,
             )  # fmt: skip
         paths = result.save(output / f"{space}-{dataset}")
     except USER_ERRORS as error:

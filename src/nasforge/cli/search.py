@@ -110,6 +110,9 @@ def search_command(
     confirm_folds: Annotated[
         int, typer.Option(help="Cross-validation folds on train + validation.")
     ] = 3,
+    device: Annotated[
+        str, typer.Option(help="Where to train: cpu, auto (CUDA when present), cuda or cuda:N.")
+    ] = "cpu",
 ) -> None:
     """Search architectures for a task by training them; retrain, test and export the best."""
     from nasforge.constraints import Constraints, parse_quantity
@@ -152,6 +155,7 @@ def search_command(
             loss=loss,
             class_weights=class_weights,
             baseline=baseline,
+            device=device,
         )
     except USER_ERRORS as error:
         _fail(error)

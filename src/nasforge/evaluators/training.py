@@ -1,7 +1,9 @@
 """Real training: build the architecture for the task, train it for a budget of epochs
 (SGD or AdamW, cosine schedule; cross-entropy with optional label smoothing and class
 weights for classes, MSE or Huber for regression) and report the task's validation
-metric after every epoch, so multi-fidelity strategies can stop a run early.
+metric after every epoch, so multi-fidelity strategies can stop a run early. Training runs
+on `device` (`nasforge.devices`: cpu by default, auto, cuda[:N]); the splits are copied
+there once per run, never per batch.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from torch import nn
 
 from nasforge.architecture import Architecture
 from nasforge.constraints import count_flops, count_params
+from nasforge.devices import model_device, resolve_device
 from nasforge.evaluators.base import EvaluationContext, Evaluator, Result
 from nasforge.spaces.base import SearchSpace
 from nasforge.tasks import Task
@@ -36,8 +39,10 @@ def _threads(count: int | None):
 
 
 def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 512) -> float:
-    """Top-1 accuracy (%) of `model` in eval mode."""
+    """Top-1 accuracy (%) of `model` in eval mode (`x`, `y` moved to its device once)."""
     model.eval()
+    device = model_device(model)
+    x, y = x.to(device), y.to(device)
     correct = 0
     with torch.no_grad():
         for start in range(0, len(x), batch_size):
@@ -52,6 +57,8 @@ def mean_cross_entropy(
     """Mean cross-entropy of `model` in eval mode: a finer signal than accuracy when
     several architectures reach the same number of correct answers."""
     model.eval()
+    device = model_device(model)
+    x, y = x.to(device), y.to(device)
     total = 0.0
     with torch.no_grad():
         for start in range(0, len(x), batch_size):
@@ -63,11 +70,13 @@ def mean_cross_entropy(
 
 
 def network_outputs(model: nn.Module, x: torch.Tensor, batch_size: int = 512) -> np.ndarray:
-    """The raw outputs (logits, or one standardised value) of `model` in eval mode."""
+    """The raw outputs (logits, or one standardised value) of `model` in eval mode, as a
+    NumPy array on the host."""
     model.eval()
+    x = x.to(model_device(model))
     with torch.no_grad():
         parts = [model(x[start : start + batch_size]) for start in range(0, len(x), batch_size)]
-    return torch.cat(parts).numpy() if parts else np.zeros((0, 1), np.float32)
+    return torch.cat(parts).cpu().numpy() if parts else np.zeros((0, 1), np.float32)
 
 
 def balanced_class_weights(y: np.ndarray, num_classes: int) -> np.ndarray:
@@ -84,7 +93,8 @@ class TrainingEvaluator(Evaluator):
     infinite ends the run as a failed trial with the reason recorded. `loss` is
     cross_entropy for classes (`class_weights=True`: balanced by the training labels),
     mse (default) or huber for regression; the curve and `val_<metric>` follow the
-    task's metric (`task.objective_key`).
+    task's metric (`task.objective_key`). `device` is where the model trains (see
+    `nasforge.devices.resolve_device`); models returned by `train` stay there.
     """
 
     def __init__(
@@ -102,6 +112,7 @@ class TrainingEvaluator(Evaluator):
         threads: int | None = None,
         loss: str | None = None,
         class_weights: bool = False,
+        device: str = "cpu",
     ) -> None:
         self.space = space
         self.task = task
@@ -116,6 +127,7 @@ class TrainingEvaluator(Evaluator):
         self.threads = threads
         self.loss = loss
         self.class_weights = class_weights
+        self.device = device
         self.objective = task.objective_key
         self.maximize = task.objective.maximize
 
@@ -136,6 +148,7 @@ class TrainingEvaluator(Evaluator):
             )
         if self.class_weights and self.task.target != "classes":
             raise ValueError("class weights apply to classification tasks only")
+        resolve_device(self.device)  # a bad spec or a missing GPU, before any work
 
     def _loss_function(self) -> nn.Module:
         task = self.task
@@ -176,26 +189,31 @@ class TrainingEvaluator(Evaluator):
         context: EvaluationContext | None = None,
         seed: int | None = None,
     ) -> tuple[nn.Module, list[float], str | None]:
-        """Train a fresh model; returns it, the per-epoch validation curve and the failure
-        reason (None when training finished or was stopped by `context`). `seed`
-        overrides the evaluator's seed for this run (initialisation and batch order)."""
+        """Train a fresh model on the evaluator's device; returns it (still there), the
+        per-epoch validation curve and the failure reason (None when training finished
+        or was stopped by `context`). `seed` overrides the evaluator's seed for this run
+        (initialisation and batch order, both drawn on the CPU, so a seed gives the same
+        initial weights and batches on every device)."""
         self._check()
         seed = self.seed if seed is None else seed
+        device = resolve_device(self.device)
         with torch.random.fork_rng(), _threads(self.threads):
             torch.manual_seed(seed)
-            model = self.space.build(arch, self.task)
+            model = self.space.build(arch, self.task).to(device)
             generator = torch.Generator().manual_seed(seed)
-            inputs, labels = torch.from_numpy(x), torch.from_numpy(y)
-            val = None if validation is None else tuple(map(torch.from_numpy, validation))
+            inputs, labels = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
+            val = None
+            if validation is not None:
+                val = tuple(torch.from_numpy(part).to(device) for part in validation)
             optimizer = self._make_optimizer(model)
             steps = epochs * math.ceil(len(inputs) / self.batch_size)
             schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, steps)
-            loss_fn = self._loss_function()
+            loss_fn = self._loss_function().to(device)
             regression = self.task.target == "regression"
             curve: list[float] = []
             for epoch in range(1, epochs + 1):
                 model.train()
-                order = torch.randperm(len(inputs), generator=generator)
+                order = torch.randperm(len(inputs), generator=generator).to(device)
                 for start in range(0, len(order), self.batch_size):
                     batch = order[start : start + self.batch_size]
                     out = model(inputs[batch])
@@ -219,7 +237,7 @@ class TrainingEvaluator(Evaluator):
         if self.task.target == "classes" and self.task.metric == "accuracy":
             return accuracy(model, *val)
         outputs = self.task.decode(network_outputs(model, val[0]))
-        return self.task.scores(outputs, val[1].numpy())[self.objective]
+        return self.task.scores(outputs, val[1].cpu().numpy())[self.objective]
 
     def validation_loss(
         self, model: nn.Module, data: tuple[np.ndarray, np.ndarray] | None = None

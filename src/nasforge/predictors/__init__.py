@@ -27,13 +27,22 @@ PREDICTORS.add("zc", ZeroCostAugmented)
 
 
 def create_predictor(
-    name: str, space: SearchSpace, seed: int, task: Task | str | None = None, **settings: Any
+    name: str,
+    space: SearchSpace,
+    seed: int,
+    task: Task | str | None = None,
+    device: str | None = None,
+    **settings: Any,
 ) -> Predictor:
     """The predictor registered as `name` for `space`; `task` goes to the predictors that
-    build networks (those taking a `task` argument, as `zc`) and is ignored by the rest."""
+    build networks (those taking a `task` argument, as `zc`) and `device` to those that
+    train on one (`gin`); the rest ignore them (the NumPy `mlp_ensemble`, `gp`, `lgbm`)."""
     constructor = PREDICTORS.get(name)
-    if task is not None and "task" in inspect.signature(constructor).parameters:
+    parameters = inspect.signature(constructor).parameters
+    if task is not None and "task" in parameters:
         settings = {"task": task, **settings}
+    if device is not None and "device" in parameters:
+        settings = {"device": device, **settings}
     return constructor(space=space, seed=seed, **settings)
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from nasforge._progress import progress_bar, say
 from nasforge.constraints import Constraints, pareto_front
+from nasforge.devices import resolve_device
 from nasforge.evaluators.training import TrainingEvaluator
 from nasforge.history import History, Trial, ranked
 from nasforge.registry import SPACES, STRATEGIES
@@ -91,6 +92,7 @@ def search(
     loss: str | None = None,
     class_weights: bool = False,
     baseline: bool = True,
+    device: str = "cpu",
 ) -> SearchResult:
     """Run a search; every random choice follows from `seed`. `trials` counts training
     jobs: multi-fidelity strategies (sh, hyperband) choose each job's epochs themselves,
@@ -115,7 +117,9 @@ def search(
     scikit-learn's HistGradientBoosting on the same train + validation rows and tests
     it on the same test rows (`result.baseline`). Each training uses `threads`
     PyTorch threads (None: PyTorch's default, one per core; 1 measured fastest on small
-    networks and shared machines, see benchmarks/thread_default.py).
+    networks and shared machines, see benchmarks/thread_default.py). `device` is where
+    every training runs (`nasforge.devices`: cpu, auto, cuda[:N]); the returned model
+    and the run directory's files are on the CPU.
     """
     _check_numbers(
         trials=trials, epochs=epochs, final_epochs=final_epochs, batch_size=batch_size,
@@ -129,6 +133,7 @@ def search(
             "to choose by validation accuracy alone set confirm_top=1"
         )
     _check_task_options(task, metric, loss)
+    resolve_device(device)  # a bad spec or a missing GPU, before any data is read
     if output_dir is not None:
         check_writable(output_dir)
     task = _task_of(data, seed, label_column, task, metric)
@@ -147,7 +152,7 @@ def search(
     trainer = TrainingEvaluator(
         space, task, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
         learning_rate=learning_rate, seed=seed, threads=threads, loss=loss,
-        class_weights=class_weights,
+        class_weights=class_weights, device=device,
     )  # fmt: skip
     trainer._check()  # a loss or class weights that do not fit the task, before any work
     settings = {
@@ -213,6 +218,7 @@ def search(
     if failure is not None:
         raise ValueError(f"retraining the best architecture failed: {failure}")
     test_metrics = trainer.measure(model, (task.x_test, task.y_test), "test_")
+    model = model.cpu()
     result = SearchResult(
         task, space, history, best, test_metrics, rejected, objectives,
         time.perf_counter() - start,

@@ -43,7 +43,7 @@ def nwot(model: nn.Module, batch: Batch, loss: Loss = default_loss) -> float:
             "activations are not seen)"
         )
     size = batch[0].shape[0]
-    kernel = torch.zeros(size, size, dtype=torch.float64)
+    kernel = torch.zeros(size, size, dtype=torch.float64, device=batch[0].device)
 
     def count(_module: nn.Module, inputs: tuple) -> None:
         codes = (inputs[0].detach().reshape(size, -1) > 0).double()
@@ -96,7 +96,8 @@ def zen(
     with torch.no_grad():
         for module in clone.modules():
             if isinstance(module, WEIGHTED):
-                module.weight.normal_(generator=generator)
+                # drawn on the CPU, so a seed gives the same weights on every device
+                module.weight.copy_(torch.randn(module.weight.shape, generator=generator))
                 if module.bias is not None:
                     module.bias.zero_()
             elif isinstance(module, _NORMS):
@@ -106,7 +107,8 @@ def zen(
                     module.bias.zero_()
         shape = batch[0].shape
         inputs = torch.randn(shape, generator=generator)
-        mixed = inputs + mixup * torch.randn(shape, generator=generator)
+        mixed = (inputs + mixup * torch.randn(shape, generator=generator)).to(batch[0].device)
+        inputs = inputs.to(batch[0].device)
         difference = _final_features(clone, inputs) - _final_features(clone, mixed)
         score = float(difference.abs().reshape(shape[0], -1).sum(1).mean())
         bn_terms = [

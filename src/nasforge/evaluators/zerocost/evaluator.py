@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from nasforge.architecture import Architecture
+from nasforge.devices import resolve_device
 from nasforge.evaluators.base import EvaluationContext, Evaluator, Result
 from nasforge.evaluators.zerocost._common import Batch
 from nasforge.evaluators.zerocost.data import default_source, proxy_batch
@@ -45,7 +46,8 @@ class ZeroCostEvaluator(Evaluator):
     `zerocost.data`), or a fixed batch; None takes the task's own training rows when it
     carries data, else Gaussian inputs. `seed` fixes the weight initialisation and the
     batch. Scores are cached per architecture. `space=None` takes the space named by each
-    architecture.
+    architecture. Models and the batch live on `device` (cpu, auto, cuda[:N]; see
+    `nasforge.devices`), the batch copied there once in `setup`.
     """
 
     maximize = True
@@ -60,6 +62,7 @@ class ZeroCostEvaluator(Evaluator):
         batch_size: int = 64,
         seed: int = 0,
         ensemble: WeightedEnsemble | None = None,
+        device: str = "cpu",
     ) -> None:
         self.proxies = proxies
         self.task = task
@@ -69,18 +72,21 @@ class ZeroCostEvaluator(Evaluator):
         self.batch_size = batch_size
         self.seed = seed
         self.ensemble = ensemble
+        self.device = device
 
     def setup(self) -> ZeroCostEvaluator:
         """Check the proxy names and draw the batch (done on first use otherwise)."""
         if not self.proxies:
             raise ValueError("give at least one proxy; known: " + ", ".join(PROXIES.names()))
         self.functions_ = {name: PROXIES.get(name) for name in self.proxies}
+        self.device_ = resolve_device(self.device)
         self.task_ = benchmark_task(self.task) if isinstance(self.task, str) else self.task
         if self.data is None or isinstance(self.data, str):
             source = default_source(self.task_) if self.data is None else self.data
             self.batch_ = proxy_batch(self.task_, source, self.batch_size, self.seed)
         else:
             self.batch_ = self.data
+        self.batch_ = tuple(part.to(self.device_) for part in self.batch_)
         self.cache_: dict[Architecture, dict[str, float]] = {}
         self.seconds_ = dict.fromkeys(self.proxies, 0.0)
         return self
@@ -93,7 +99,7 @@ class ZeroCostEvaluator(Evaluator):
         if cached is not None:
             return cached
         space = self.space if self.space is not None else SPACES.create(arch.space)
-        model = build_initialised(space, arch, self.task_, self.seed)
+        model = build_initialised(space, arch, self.task_, self.seed).to(self.device_)
         values = {}
         for name, function in self.functions_.items():
             start = time.perf_counter()

@@ -34,7 +34,7 @@ def jacov(model: nn.Module, batch: Batch, loss: Loss = default_loss) -> float:
     correlation matrix of per-example input Jacobians (k = 1e-5)."""
     check_batch(batch, least=2)
     with torch.enable_grad():
-        jacobian = input_jacobian(working_copy(model), batch).double().numpy()
+        jacobian = input_jacobian(working_copy(model), batch).double().cpu().numpy()
     eigenvalues = np.linalg.eigvalsh(_correlations(jacobian))
     return float(-np.sum(np.log(eigenvalues + _EPSILON) + 1.0 / (eigenvalues + _EPSILON)))
 
@@ -45,8 +45,8 @@ def epe_nas(model: nn.Module, batch: Batch, loss: Loss = default_loss) -> float:
     check_batch(batch, least=2)
     with torch.enable_grad():
         clone = working_copy(model)
-        jacobian = input_jacobian(clone, batch).double().numpy()
-    labels = batch[1].numpy()
+        jacobian = input_jacobian(clone, batch).double().cpu().numpy()
+    labels = batch[1].cpu().numpy()
     many = int(np.unique(labels).size) > 100
     per_class = []
     for label in np.unique(labels):

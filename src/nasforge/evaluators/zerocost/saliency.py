@@ -75,7 +75,7 @@ def synflow(model: nn.Module, batch: Batch, loss: Loss = default_loss) -> float:
             state[name] = torch.zeros_like(buffer, dtype=torch.float64)
         else:
             state[name] = buffer.double() if buffer.is_floating_point() else buffer.clone()
-    ones = torch.ones((1, *batch[0].shape[1:]), dtype=torch.float64)
+    ones = torch.ones((1, *batch[0].shape[1:]), dtype=torch.float64, device=batch[0].device)
     was_training = model.training
     model.eval()
     try:
@@ -177,7 +177,7 @@ def zico(model: nn.Module, batch: Batch, loss: Loss = default_loss, splits: int 
             backward_loss(clone, (inputs, targets), loss)
         for store, layer in zip(grads, layers):
             if layer.weight.grad is not None:
-                store.append(layer.weight.grad.detach().reshape(-1).double().numpy())
+                store.append(layer.weight.grad.detach().reshape(-1).double().cpu().numpy())
     total = 0.0
     for store in grads:
         if len(store) < 2:
