@@ -2,8 +2,9 @@
 constraints on it, and Pareto fronts over several objectives.
 
 FLOPs follow the NAS-Bench-201 reference convention (within 0.1% of its published
-figures) so our numbers compare with the benchmark's: convolution and linear layers count
-multiply-accumulates (plus bias adds), average/max pooling k*k per output element,
+figures) so our numbers compare with the benchmark's: convolution (2-D and 1-D) and
+linear layers count multiply-accumulates (plus bias adds), average/max pooling k*k (k in
+1-D) per output element,
 BatchNorm 2 per element (scale and shift), ReLU 1 per element. Elementwise sums and
 global pooling are not counted.
 """
@@ -27,9 +28,9 @@ def count_params(model: nn.Module) -> int:
 
 def _layer_flops(module: nn.Module, output: torch.Tensor) -> int:
     elements = output.numel()
-    if isinstance(module, nn.Conv2d):
-        kh, kw = module.kernel_size
-        flops = elements * (module.in_channels // module.groups) * kh * kw
+    if isinstance(module, nn.Conv2d | nn.Conv1d):
+        taps = int(np.prod(module.kernel_size))
+        flops = elements * (module.in_channels // module.groups) * taps
         return flops + (elements if module.bias is not None else 0)
     if isinstance(module, nn.Linear):
         rows = elements // module.out_features
@@ -39,6 +40,9 @@ def _layer_flops(module: nn.Module, output: torch.Tensor) -> int:
         k = module.kernel_size
         kh, kw = (k, k) if isinstance(k, int) else k
         return elements * kh * kw
+    if isinstance(module, nn.AvgPool1d | nn.MaxPool1d):
+        k = module.kernel_size
+        return elements * (k if isinstance(k, int) else k[0])
     if isinstance(module, nn.BatchNorm2d | nn.BatchNorm1d):
         return 2 * elements
     if isinstance(module, nn.ReLU):

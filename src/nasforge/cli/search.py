@@ -16,8 +16,9 @@ def search_command(
     data: Annotated[
         str,
         typer.Option(
-            help="digits, breast_cancer, wine, diabetes, or a .csv / .tsv / .parquet table, "
-            ".npz, image folder or CIFAR dir."
+            help="digits, breast_cancer, wine, diabetes, aeon:NAME (an aeon-bundled series "
+            "set), series:FILE (.npz / .csv series), or a .csv / .tsv / .parquet table, .npz, "
+            "image folder or CIFAR dir."
         ),
     ] = "digits",
     label: Annotated[
@@ -45,11 +46,17 @@ def search_command(
         bool, typer.Option(help="Weight cross-entropy by inverse class frequency (balanced).")
     ] = False,
     baseline: Annotated[
-        bool, typer.Option(help="Also fit HistGradientBoosting on tables, same splits.")
+        bool,
+        typer.Option(
+            help="Also fit HistGradientBoosting (tables) or MiniRocket (series), same splits."
+        ),
     ] = True,
     space: Annotated[
         str | None,
-        typer.Option(help="Search space (default: nb201 cells for images, mlp for tables)."),
+        typer.Option(
+            help="Search space (default by task kind: nb201 cells for images, mlp for tables, "
+            "conv1d for series)."
+        ),
     ] = None,
     strategy: Annotated[
         str | None,

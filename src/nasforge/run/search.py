@@ -17,7 +17,7 @@ from nasforge.devices import resolve_device
 from nasforge.evaluators.training import TrainingEvaluator
 from nasforge.history import History, Trial, ranked
 from nasforge.registry import SPACES, STRATEGIES
-from nasforge.run.baseline import gradient_boosting_baseline
+from nasforge.run.baseline import BASELINES, baseline_for
 from nasforge.run.directory import (
     check_writable,
     fresh_directory,
@@ -29,6 +29,7 @@ from nasforge.run.interrupts import interrupts_raise, raise_pending
 from nasforge.run.loop import run_study
 from nasforge.run.result import SearchInterrupted, SearchResult
 from nasforge.run.selection import candidates, confirm_best
+from nasforge.spaces import default_space
 from nasforge.spaces.base import SearchSpace
 from nasforge.strategies.base import Strategy
 from nasforge.strategies.options import create_strategy, strategy_settings
@@ -37,13 +38,6 @@ from nasforge.tasks import Task, load_task
 
 # Objectives besides the task's metric (which comes first), all minimised.
 OBJECTIVES = {"params": False, "flops": False, "latency_ms": False}
-
-
-def default_space(task: Task) -> SearchSpace:
-    """A small NAS-Bench-201 network for images, the MLP space for tabular data."""
-    if len(task.input_shape) == 3:
-        return SPACES.create("nb201", channels=16, cells=1)
-    return SPACES.create("mlp")
 
 
 def _check_objectives(objectives: Sequence[str] | None, first: str) -> list[str]:
@@ -113,13 +107,14 @@ def search(
     processes (or Ray tasks with `ray`) train at once.
     The `confirm_top` best candidates are cross-validated on train + validation
     (`confirm_folds` folds) and the best mean is retrained and tested (`confirm_top=1`:
-    the best validation score, no cross-validation). For tables, `baseline` also fits
-    scikit-learn's HistGradientBoosting on the same train + validation rows and tests
-    it on the same test rows (`result.baseline`). Each training uses `threads`
-    PyTorch threads (None: PyTorch's default, one per core; 1 measured fastest on small
-    networks and shared machines, see benchmarks/thread_default.py). `device` is where
-    every training runs (`nasforge.devices`: cpu, auto, cuda[:N]); the returned model
-    and the run directory's files are on the CPU.
+    the best validation score, no cross-validation). `baseline` also fits the model a
+    user would pick instead (scikit-learn's HistGradientBoosting for tables, aeon's
+    MiniRocket for series; `nasforge.run.baseline`) on the same train + validation
+    examples and tests it on the same test examples (`result.baseline`). Each training
+    uses `threads` PyTorch threads (None: PyTorch's default, one per core; 1 measured
+    fastest on small networks and shared machines, see benchmarks/thread_default.py).
+    `device` is where every training runs (`nasforge.devices`: cpu, auto, cuda[:N]);
+    the returned model and the run directory's files are on the CPU.
     """
     _check_numbers(
         trials=trials, epochs=epochs, final_epochs=final_epochs, batch_size=batch_size,
@@ -140,6 +135,7 @@ def search(
     objectives = _check_objectives(objectives, task.objective_key)
     space = default_space(task) if space is None else space
     space = SPACES.create(space) if isinstance(space, str) else space
+    space.check_task(task)
     directions = [_direction(task.objective.maximize)]
     directions += [_direction(OBJECTIVES[o]) for o in objectives[1:]]
     strategy, search_strategy = _strategy_for(
@@ -223,10 +219,10 @@ def search(
         task, space, history, best, test_metrics, rejected, objectives,
         time.perf_counter() - start,
     )  # fmt: skip
-    if baseline and task.kind == "table":
+    if baseline and task.kind in BASELINES:
         if progress:
-            say("fitting the HistGradientBoosting baseline on the same splits")
-        result.baseline = gradient_boosting_baseline(task, seed, class_weights)
+            say(f"fitting the {BASELINES[task.kind]} baseline on the same splits")
+        result.baseline = baseline_for(task, seed, class_weights)
     result.study = study
     result.confirmation = confirmation
     if len(objectives) > 1:

@@ -24,11 +24,13 @@ class SearchSpace(ABC):
 
     `encodings` declares the forms the space has, so that predictors and
     predictor-guided strategies pick one it supports: every kind `encode(arch, kind)`
-    accepts, plus `"graph"` when `graph(arch)` gives a node-labelled DAG.
+    accepts, plus `"graph"` when `graph(arch)` gives a node-labelled DAG. `kinds` names
+    the task kinds (`Task.kind`) `build` makes models for.
     """
 
     name: str = "space"
     encodings: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ("image", "table", "series", "tokens")  # task kinds it builds for
 
     @abstractmethod
     def sample(self, rng: np.random.Generator) -> Architecture:
@@ -41,6 +43,20 @@ class SearchSpace(ABC):
     @abstractmethod
     def build(self, arch: Architecture, task: Task) -> nn.Module:
         """The PyTorch model of `arch` for the task's input shape and class count."""
+
+    def check_task(self, task: Task) -> None:
+        """A one-line `ValueError` naming the spaces that fit when this space cannot build
+        for `task`'s kind."""
+        if task.kind in self.kinds:
+            return
+        from nasforge.registry import SPACES
+
+        fits = [n for n in SPACES.names() if task.kind in getattr(SPACES.get(n), "kinds", ())]
+        raise ValueError(
+            f"space {self.name!r} builds for {', '.join(self.kinds)} tasks, not {task.kind} "
+            f"({task.name}); use --space {' or '.join(fits) or '<a space for ' + task.kind + '>'}"
+            " or leave --space out"
+        )
 
     def neighbors(self, arch: Architecture) -> list[Architecture]:
         """All architectures one change away from `arch`."""

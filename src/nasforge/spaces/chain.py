@@ -46,6 +46,7 @@ class ChainSpace(CategoricalSpace):
     """Stages of inverted-residual blocks with searched depth, kernel, expansion and SE."""
 
     name = "chain"
+    kinds = ("image",)
 
     def __init__(
         self,

@@ -23,6 +23,7 @@ class MLPSpace(CategoricalSpace):
     """Fully connected networks: `depth` hidden layers of `width_i` units each."""
 
     name = "mlp"
+    kinds = ("table", "series", "image")
 
     def __init__(
         self,

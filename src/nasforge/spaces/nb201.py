@@ -128,6 +128,7 @@ class NB201Space(CategoricalSpace):
     """The 15,625 NAS-Bench-201 cells; text form is the official `|op~i|+|...|` string."""
 
     name = "nb201"
+    kinds = ("image",)
     decisions = tuple((label, OPERATIONS) for label in EDGE_LABELS)
     encodings = ("onehot", "ordinal", "adjacency", "path", "graph")
 

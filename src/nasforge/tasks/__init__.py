@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from nasforge.errors import DataNotFoundError
-from nasforge.tasks.base import BENCHMARK_TASKS, Task, benchmark_task
+from nasforge.tasks.base import BENCHMARK_TASKS, KINDS, Task, benchmark_task
 from nasforge.tasks.bundled import BUNDLED, load_bundled
+from nasforge.tasks.series import AEON_PREFIX, SERIES_PREFIX
 
 
 def load_task(
@@ -18,9 +19,11 @@ def load_task(
     task: str | None = None,
     metric: str | None = None,
 ) -> Task:
-    """A task from a bundled name (digits, breast_cancer, wine, diabetes), a table (.csv,
-    .tsv, .parquet: label `label_column`), a `.npz` archive, an image folder, or a CIFAR
-    python-batch directory; splits are seeded. `task` ("classification" / "regression")
+    """A task from a bundled name (digits, breast_cancer, wine, diabetes), an aeon-bundled
+    series set (`aeon:GunPoint`, official test split), your series (`series:<.npz|.csv>`,
+    see `nasforge.tasks.series_files`), a table (.csv, .tsv, .parquet: label
+    `label_column`), a `.npz` archive, an image folder, or a CIFAR python-batch
+    directory; splits are seeded. `task` ("classification" / "regression")
     overrides the target rule of `nasforge.tasks.tables`; `metric` is the task's metric
     (see `nasforge.tasks.metrics`)."""
     from nasforge.tasks.cifar import is_cifar_dir, load_cifar
@@ -28,6 +31,16 @@ def load_task(
     from nasforge.tasks.tables import TABLE_SUFFIXES, load_table
 
     split = {"seed": seed, "val_fraction": val_fraction, "test_fraction": test_fraction}
+    text = str(source)
+    if text.startswith(AEON_PREFIX):
+        if label_column is not None:
+            raise ValueError(f"{source} carries its own labels; leave --label out")
+        from nasforge.tasks.series import load_aeon
+
+        return load_aeon(text[len(AEON_PREFIX) :], seed, val_fraction, task, metric)
+    if text.startswith(SERIES_PREFIX):
+        return _load_series_file(Path(text[len(SERIES_PREFIX) :]), label_column, task,
+                                 metric, split)  # fmt: skip
     if str(source) in BUNDLED:
         if label_column is not None:
             raise ValueError(f"{source} is a bundled task with its own label; leave --label out")
@@ -55,4 +68,21 @@ def load_task(
     return loaded if metric is None else Task(**{**loaded.__dict__, "metric": metric})
 
 
-__all__ = ["BENCHMARK_TASKS", "BUNDLED", "Task", "benchmark_task", "load_task"]
+def _load_series_file(
+    path: Path, label_column: str | None, task: str | None, metric: str | None, split: dict
+) -> Task:
+    from nasforge.tasks.series_files import load_series_csv, load_series_npz
+
+    path = path.expanduser()
+    if not path.is_file():
+        raise DataNotFoundError(f"{path}: no such file; series: takes a .npz or .csv file")
+    if path.suffix.lower() == ".npz":
+        if label_column is not None:
+            raise ValueError(f"{path}: --label applies to CSV series, not .npz")
+        return load_series_npz(path, task=task, metric=metric, **split)
+    if path.suffix.lower() in (".csv", ".tsv"):
+        return load_series_csv(path, label_column, task=task, metric=metric, **split)
+    raise ValueError(f"{path}: series: takes a .npz or .csv file")
+
+
+__all__ = ["BENCHMARK_TASKS", "BUNDLED", "KINDS", "Task", "benchmark_task", "load_task"]

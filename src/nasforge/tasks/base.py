@@ -8,16 +8,22 @@ import numpy as np
 
 from nasforge.tasks.metrics import DEFAULT_METRIC, METRICS, REPORTED, Metric, get_metric, softmax
 
+KINDS = ("image", "table", "series", "tokens")
+
 
 @dataclass(frozen=True, eq=False)
 class Task:
-    """Input shape (channels, height, width) or (features,), target (`classes` or
-    `regression`), metric, plus train / validation / test arrays when the task carries
-    data (benchmark tasks do not).
+    """`kind` and input shape: image (channels, height, width), table (features,), series
+    (channels, length) or tokens (length,) of ids in [0, `vocabulary`); target (`classes`
+    or `regression`), metric, plus train / validation / test arrays when the task carries
+    data (benchmark tasks do not). An empty `kind` is read from the shape (3-D image, 2-D
+    series, 1-D table); tokens are always named.
 
-    Inputs are float32 arrays of shape (n, *input_shape). Class labels are int64 in
-    [0, num_classes); regression targets are float32, standardised with `target_scale`
-    (training mean and standard deviation), and `num_classes` is 0. `metric` defaults to
+    Inputs are float32 arrays of shape (n, *input_shape) (int64 ids for tokens). Class
+    labels are int64 in [0, num_classes), shape (n,), or (n, length) for per-position
+    targets (`per_position`: token classification); regression targets are float32,
+    standardised with `target_scale` (training mean and standard deviation), and
+    `num_classes` is 0. `metric` defaults to
     accuracy for classes and RMSE for regression. `preprocessing` is the plain-JSON
     description of how table columns became inputs (fitted on the training split);
     `notes` are lines a search prints before it starts (how the target was chosen, what
@@ -39,8 +45,23 @@ class Task:
     target_scale: tuple[float, float] = (0.0, 1.0)
     preprocessing: dict | None = field(default=None, repr=False)
     notes: tuple[str, ...] = field(default=(), repr=False)
+    kind: str = ""
+    vocabulary: int = 0
+    per_position: bool = False
 
     def __post_init__(self) -> None:
+        if not self.kind:
+            kinds = {3: "image", 2: "series", 1: "table"}
+            object.__setattr__(self, "kind", kinds.get(len(self.input_shape), "table"))
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown task kind {self.kind!r}; accepted: {', '.join(KINDS)}")
+        if self.kind == "tokens" and (self.vocabulary < 2 or len(self.input_shape) != 1):
+            raise ValueError(
+                f"token task {self.name!r} needs a vocabulary of at least 2 and a (length,) "
+                f"input shape, got {self.vocabulary} and {self.input_shape}"
+            )
+        if self.per_position and (self.kind != "tokens" or self.target != "classes"):
+            raise ValueError("per-position targets are token classification only")
         object.__setattr__(self, "metric", self.metric or DEFAULT_METRIC.get(self.target, ""))
         get_metric(self.metric, self.target)  # ValueError naming the accepted ones
         if self.target == "classes" and self.num_classes < 2:
@@ -51,12 +72,6 @@ class Task:
     @property
     def has_data(self) -> bool:
         return self.x_train is not None
-
-    @property
-    def kind(self) -> str:
-        """What the inputs are, from their shape: "image" (channels, height, width) or
-        "table" (features,)."""
-        return "image" if len(self.input_shape) == 3 else "table"
 
     @property
     def outputs(self) -> int:
