@@ -119,7 +119,29 @@ def peak_activation_bytes(model: nn.Module, input_shape: tuple[int, ...]) -> int
     return peak
 
 
+def parameter_bytes(model: nn.Module) -> int:
+    """Bytes of the stored weights: parameters plus floating-point buffers (BatchNorm
+    statistics), at their dtypes: what a device keeps in flash."""
+    tensors = [*model.parameters(), *(b for b in model.buffers() if b.is_floating_point())]
+    return sum(t.numel() * t.element_size() for t in tensors)
+
+
 _SUFFIXES = {"": 1, "k": 1e3, "m": 1e6, "g": 1e9}
+_BYTE_SUFFIXES = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30}
+
+
+def parse_bytes(text: str | float | int) -> float:
+    """Memory sizes in binary units: '64k' / '64KiB' / '64kb' -> 65536, '1M' -> 2**20."""
+    if isinstance(text, int | float):
+        return float(text)
+    raw = text.strip().lower().removesuffix("ib").removesuffix("b")
+    number, suffix = (raw[:-1], raw[-1]) if raw and raw[-1] in "kmg" else (raw, "")
+    try:
+        return float(number) * _BYTE_SUFFIXES[suffix]
+    except ValueError:
+        raise ValueError(
+            f"bad memory size {text!r}; use bytes with an optional k, M or G (KiB, MiB, GiB)"
+        ) from None
 
 
 def parse_quantity(text: str | float | int) -> float:
@@ -138,19 +160,26 @@ def parse_quantity(text: str | float | int) -> float:
 
 @dataclass(frozen=True)
 class Constraints:
-    """Hard limits checked on the built model before any training (None: no limit)."""
+    """Hard limits checked on the built model before any training (None: no limit);
+    `max_param_bytes` and `max_peak_memory` are bytes (weights; peak activations)."""
 
     max_params: float | None = None
     max_flops: float | None = None
     max_latency_ms: float | None = None
+    max_param_bytes: float | None = None
+    max_peak_memory: float | None = None
 
     def measure(self, model: nn.Module, input_shape: tuple[int, ...]) -> dict[str, float]:
-        """params, flops and peak activation memory always; latency_ms only when it is
-        constrained or an objective (it costs time)."""
+        """params, flops, param_bytes and peak activation memory (peak_memory in bytes,
+        peak_activation_kb in KiB) always; latency_ms only when it is constrained or an
+        objective (it costs time)."""
+        peak = peak_activation_bytes(model, input_shape)
         measures = {
             "params": float(count_params(model)),
             "flops": float(count_flops(model, input_shape)),
-            "peak_activation_kb": peak_activation_bytes(model, input_shape) / 1024,
+            "param_bytes": float(parameter_bytes(model)),
+            "peak_memory": float(peak),
+            "peak_activation_kb": peak / 1024,
         }
         if self.max_latency_ms is not None:
             measures["latency_ms"] = measure_latency_ms(model, input_shape)
@@ -160,7 +189,8 @@ class Constraints:
         """Human-readable reasons the measures break the limits (empty when feasible)."""
         limits = (
             ("params", self.max_params), ("flops", self.max_flops),
-            ("latency_ms", self.max_latency_ms),
+            ("latency_ms", self.max_latency_ms), ("param_bytes", self.max_param_bytes),
+            ("peak_memory", self.max_peak_memory),
         )  # fmt: skip
         return [
             f"{name} {measures[name]:.4g} > {limit:.4g}"

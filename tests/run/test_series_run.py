@@ -50,3 +50,21 @@ def test_every_bundled_classification_set_searches_with_the_default_budget(tmp_p
     for name in names:
         result = search(f"aeon:{name}", output_dir=tmp_path, export=False)
         assert result.test_acc is not None and result.baseline["test_acc"] > 0, name
+
+
+def test_peak_memory_and_weight_bytes_are_limits_and_objectives(tmp_path):
+    from nasforge.constraints import Constraints, parse_bytes
+
+    assert parse_bytes("64k") == parse_bytes("64KiB") == 65536 and parse_bytes("1M") == 2**20
+    limit = Constraints(max_peak_memory=parse_bytes("12k"), max_param_bytes=parse_bytes("16k"))
+    result = search(
+        "aeon:GunPoint", trials=4, epochs=1, threads=1, confirm_top=1, output_dir=None,
+        constraints=limit, objectives=["val_acc", "peak_memory", "param_bytes"],
+        baseline=False, strategy_options={"population_size": 4},
+    )  # fmt: skip
+    trained = [t for t in result.history if t.state != "infeasible"]
+    rejected = [t for t in result.history if t.state == "infeasible"]
+    assert trained and all(t.metrics["peak_memory"] <= 12288 for t in trained)
+    assert all(t.metrics["param_bytes"] <= 16384 for t in trained)
+    assert rejected, "GunPoint's 150 steps x 64 channels break a 12 KiB activation limit"
+    assert {t.arch for t in result.pareto} <= {t.arch for t in trained}

@@ -82,11 +82,19 @@ def search_command(
     max_latency_ms: Annotated[
         float | None, typer.Option(help="Batch-1 latency limit on this machine (ms).")
     ] = None,
+    max_param_bytes: Annotated[
+        str | None, typer.Option(help="Weight memory limit in bytes, e.g. 256k (KiB).")
+    ] = None,
+    max_peak_memory: Annotated[
+        str | None,
+        typer.Option(help="Peak activation memory limit in bytes (batch 1), e.g. 64k (KiB)."),
+    ] = None,
     objectives: Annotated[
         str | None,
         typer.Option(
             help="The task's val_<metric> (val_acc, val_rmse, ...), then optionally params, "
-            "flops, latency_ms (Pareto front). Default: the metric alone."
+            "flops, latency_ms, param_bytes, peak_memory (Pareto front). Default: the metric "
+            "alone."
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed for splits, search and training.")] = 0,
@@ -122,7 +130,7 @@ def search_command(
     ] = "cpu",
 ) -> None:
     """Search architectures for a task by training them; retrain, test and export the best."""
-    from nasforge.constraints import Constraints, parse_quantity
+    from nasforge.constraints import Constraints, parse_bytes, parse_quantity
     from nasforge.run.search import search as run_search
     from nasforge.strategies.options import parse_options
 
@@ -131,6 +139,8 @@ def search_command(
             max_params=parse_quantity(max_params) if max_params else None,
             max_flops=parse_quantity(max_flops) if max_flops else None,
             max_latency_ms=max_latency_ms,
+            max_param_bytes=parse_bytes(max_param_bytes) if max_param_bytes else None,
+            max_peak_memory=parse_bytes(max_peak_memory) if max_peak_memory else None,
         )
         result = run_search(
             data=data,

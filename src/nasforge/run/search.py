@@ -5,6 +5,7 @@ rejection), retrain the best on train + validation, test it, and write a run dir
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -37,7 +38,10 @@ from nasforge.study import MEMORY, STUDY_FILE, Study
 from nasforge.tasks import Task, load_task
 
 # Objectives besides the task's metric (which comes first), all minimised.
-OBJECTIVES = {"params": False, "flops": False, "latency_ms": False}
+OBJECTIVES = {
+    "params": False, "flops": False, "latency_ms": False, "param_bytes": False,
+    "peak_memory": False,
+}  # fmt: skip
 
 
 def _check_objectives(objectives: Sequence[str] | None, first: str) -> list[str]:
@@ -100,11 +104,11 @@ def search(
     `class_weights` balances cross-entropy by the training labels. With one objective
     the strategy (default evolution) optimises the validation metric in its direction
     (`val_acc` up, `val_rmse` down, ...). Further `objectives` (params, flops,
-    latency_ms, to minimise) go to a multi-objective strategy (default nsga2), which
-    optimises them all; naming a single-objective one is then an error. The Pareto front
-    is reported over all of them. Trials go to a study (`study.db` in the run directory,
-    or `storage`); `resume=True` continues the study `name` where it stopped. `workers`
-    processes (or Ray tasks with `ray`) train at once.
+    latency_ms, param_bytes, peak_memory, to minimise) go to a multi-objective strategy
+    (default nsga2), which optimises them all; naming a single-objective one is then an
+    error. The Pareto front is reported over all of them. Trials go to a study
+    (`study.db` in the run directory, or `storage`); `resume=True` continues the study
+    `name` where it stopped. `workers` processes (or Ray tasks with `ray`) train at once.
     The `confirm_top` best candidates are cross-validated on train + validation
     (`confirm_folds` folds) and the best mean is retrained and tested (`confirm_top=1`:
     the best validation score, no cross-validation). `baseline` also fits the model a
@@ -144,7 +148,7 @@ def search(
     search_strategy.check(space)
     constraints = constraints or Constraints()
     if "latency_ms" in objectives and constraints.max_latency_ms is None:
-        constraints = Constraints(constraints.max_params, constraints.max_flops, float("inf"))
+        constraints = dataclasses.replace(constraints, max_latency_ms=float("inf"))
     trainer = TrainingEvaluator(
         space, task, epochs=epochs, batch_size=batch_size, optimizer=optimizer,
         learning_rate=learning_rate, seed=seed, threads=threads, loss=loss,
