@@ -5,8 +5,9 @@ FLOPs follow the NAS-Bench-201 reference convention (within 0.1% of its publishe
 figures) so our numbers compare with the benchmark's: convolution (2-D and 1-D) and
 linear layers count multiply-accumulates (plus bias adds), average/max pooling k*k (k in
 1-D) per output element,
-BatchNorm 2 per element (scale and shift), ReLU 1 per element. Elementwise sums and
-global pooling are not counted.
+BatchNorm and LayerNorm 2 per element (scale and shift), ReLU 1 per element, attention
+2 L^2 d (Q K^T and weights x V; a leaf module with a `count_flops(inputs, output)`
+method counts itself). Elementwise sums, softmax and global pooling are not counted.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ def count_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-def _layer_flops(module: nn.Module, output: torch.Tensor) -> int:
+def _layer_flops(module: nn.Module, inputs: tuple, output: torch.Tensor) -> int:
+    own = getattr(module, "count_flops", None)  # parameter-free cores (attention) count themselves
+    if callable(own):
+        return int(own(inputs, output))
     elements = output.numel()
     if isinstance(module, nn.Conv2d | nn.Conv1d):
         taps = int(np.prod(module.kernel_size))
@@ -43,7 +47,7 @@ def _layer_flops(module: nn.Module, output: torch.Tensor) -> int:
     if isinstance(module, nn.AvgPool1d | nn.MaxPool1d):
         k = module.kernel_size
         return elements * (k if isinstance(k, int) else k[0])
-    if isinstance(module, nn.BatchNorm2d | nn.BatchNorm1d):
+    if isinstance(module, nn.BatchNorm2d | nn.BatchNorm1d | nn.LayerNorm):
         return 2 * elements
     if isinstance(module, nn.ReLU):
         return elements
@@ -72,9 +76,9 @@ def count_flops(model: nn.Module, input_shape: tuple[int, ...]) -> int:
     """FLOPs of one forward pass of a single example of `input_shape` (batch dimension added)."""
     total = 0
 
-    def hook(module: nn.Module, _inputs: tuple, output: torch.Tensor) -> None:
+    def hook(module: nn.Module, inputs: tuple, output: torch.Tensor) -> None:
         nonlocal total
-        total += _layer_flops(module, output)
+        total += _layer_flops(module, inputs, output)
 
     _forward_with_leaf_hook(model, input_shape, hook)
     return total

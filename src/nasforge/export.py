@@ -18,11 +18,16 @@ def save_state_dict(model: nn.Module, path: str | Path) -> Path:
 
 
 def export_onnx(
-    model: nn.Module, input_shape: tuple[int, ...], path: str | Path, tolerance: float = 1e-4
+    model: nn.Module,
+    input_shape: tuple[int, ...],
+    path: str | Path,
+    tolerance: float = 1e-4,
+    vocabulary: int = 0,
 ) -> float:
     """Write `model` as ONNX with a dynamic batch axis; returns the largest absolute
-    difference between onnxruntime's and PyTorch's outputs on a random batch, and raises
-    `RuntimeError` when it exceeds `tolerance`."""
+    difference between onnxruntime's and PyTorch's outputs on a random batch (int64 ids
+    below `vocabulary` when it is set: token models), and raises `RuntimeError` when it
+    exceeds `tolerance`."""
     try:
         import onnxruntime
     except ImportError:
@@ -31,7 +36,11 @@ def export_onnx(
         ) from None
     path = Path(path)
     model.eval()
-    example = torch.randn(2, *input_shape, generator=torch.Generator().manual_seed(0))
+    generator = torch.Generator().manual_seed(0)
+    if vocabulary:
+        example = torch.randint(0, vocabulary, (2, *input_shape), generator=generator)
+    else:
+        example = torch.randn(2, *input_shape, generator=generator)
     # The TorchScript exporter: fast and quiet for these plain convolutional/MLP models
     # (the torch.export-based one takes seconds per model); its deprecation is muted.
     with warnings.catch_warnings():

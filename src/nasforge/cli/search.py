@@ -17,7 +17,8 @@ def search_command(
         str,
         typer.Option(
             help="digits, breast_cancer, wine, diabetes, aeon:NAME (an aeon-bundled series "
-            "set), series:FILE (.npz / .csv series), or a .csv / .tsv / .parquet table, .npz, "
+            "set), series:FILE (.npz / .csv series), eca[:SETTINGS] (cellular-automaton tokens), "
+            "tokens:FILE.npz, or a .csv / .tsv / .parquet table, .npz, "
             "image folder or CIFAR dir."
         ),
     ] = "digits",
@@ -55,7 +56,7 @@ def search_command(
         str | None,
         typer.Option(
             help="Search space (default by task kind: nb201 cells for images, mlp for tables, "
-            "conv1d for series)."
+            "conv1d for series, transformer for tokens)."
         ),
     ] = None,
     strategy: Annotated[

@@ -48,7 +48,7 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
         for start in range(0, len(x), batch_size):
             logits = model(x[start : start + batch_size])
             correct += int((logits.argmax(1) == y[start : start + batch_size]).sum())
-    return 100.0 * correct / max(len(x), 1)
+    return 100.0 * correct / max(y.numel(), 1)
 
 
 def mean_cross_entropy(
@@ -66,7 +66,7 @@ def mean_cross_entropy(
             total += float(
                 nn.functional.cross_entropy(logits, y[start : start + batch_size], reduction="sum")
             )
-    return total / max(len(x), 1)
+    return total / max(y.numel(), 1)
 
 
 def network_outputs(model: nn.Module, x: torch.Tensor, batch_size: int = 512) -> np.ndarray:
@@ -156,7 +156,7 @@ class TrainingEvaluator(Evaluator):
             return nn.HuberLoss() if self.loss == "huber" else nn.MSELoss()
         weight = None
         if self.class_weights:
-            weights = balanced_class_weights(task.y_train, task.num_classes)
+            weights = balanced_class_weights(task.y_train.reshape(-1), task.num_classes)
             weight = torch.tensor(weights, dtype=torch.float32)
         return nn.CrossEntropyLoss(weight=weight, label_smoothing=self.label_smoothing)
 

@@ -104,7 +104,9 @@ def write_run_directory(
     if export:
         files["onnx"] = run / "model.onnx"
         try:
-            info["onnx_max_abs_diff"] = export_onnx(model, result.task.input_shape, files["onnx"])
+            info["onnx_max_abs_diff"] = export_onnx(
+                model, result.task.input_shape, files["onnx"], vocabulary=result.task.vocabulary
+            )
         except ImportError as err:
             info["onnx_skipped"] = str(err)
             files.pop("onnx")

@@ -8,12 +8,14 @@ from nasforge.spaces.chain import ChainSpace
 from nasforge.spaces.conv1d import Conv1dSpace
 from nasforge.spaces.mlp import MLPSpace
 from nasforge.spaces.nb201 import NB201Space
+from nasforge.spaces.transformer import TransformerSpace
 from nasforge.tasks import Task
 
 SPACES.add("nb201", NB201Space)
 SPACES.add("chain", ChainSpace)
 SPACES.add("mlp", MLPSpace)
 SPACES.add("conv1d", Conv1dSpace)
+SPACES.add("transformer", TransformerSpace)
 
 
 # The space a search uses when none is named, per task kind: (registry name, settings).
@@ -21,6 +23,7 @@ DEFAULT_SPACES: dict[str, tuple[str, dict]] = {
     "image": ("nb201", {"channels": 16, "cells": 1}),
     "table": ("mlp", {}),
     "series": ("conv1d", {}),
+    "tokens": ("transformer", {}),
 }
 
 
@@ -46,6 +49,7 @@ __all__ = [
     "MLPSpace",
     "NB201Space",
     "SearchSpace",
+    "TransformerSpace",
     "default_space",
     "get_space",
 ]

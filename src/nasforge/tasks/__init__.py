@@ -8,6 +8,7 @@ from nasforge.errors import DataNotFoundError
 from nasforge.tasks.base import BENCHMARK_TASKS, KINDS, Task, benchmark_task
 from nasforge.tasks.bundled import BUNDLED, load_bundled
 from nasforge.tasks.series import AEON_PREFIX, SERIES_PREFIX
+from nasforge.tasks.tokens import ECA_PREFIX, TOKENS_PREFIX
 
 
 def load_task(
@@ -21,7 +22,8 @@ def load_task(
 ) -> Task:
     """A task from a bundled name (digits, breast_cancer, wine, diabetes), an aeon-bundled
     series set (`aeon:GunPoint`, official test split), your series (`series:<.npz|.csv>`,
-    see `nasforge.tasks.series_files`), a table (.csv, .tsv, .parquet: label
+    see `nasforge.tasks.series_files`), cellular-automaton tokens (`eca[:settings]`,
+    `nasforge.tasks.tokens`), token ids (`tokens:<.npz>`), a table (.csv, .tsv, .parquet: label
     `label_column`), a `.npz` archive, an image folder, or a CIFAR python-batch
     directory; splits are seeded. `task` ("classification" / "regression")
     overrides the target rule of `nasforge.tasks.tables`; `metric` is the task's metric
@@ -38,6 +40,21 @@ def load_task(
         from nasforge.tasks.series import load_aeon
 
         return load_aeon(text[len(AEON_PREFIX) :], seed, val_fraction, task, metric)
+    if text == ECA_PREFIX or text.startswith(ECA_PREFIX + ":"):
+        from nasforge.tasks.tokens import eca_task, parse_eca
+
+        if label_column is not None or task not in (None, "classification"):
+            raise ValueError("eca is a per-cell classification task; leave --label and --task out")
+        made = eca_task(**parse_eca(text), **split)
+        return made if metric is None else Task(**{**made.__dict__, "metric": metric})
+    if text.startswith(TOKENS_PREFIX):
+        from nasforge.tasks.tokens import load_tokens_npz
+
+        path = Path(text[len(TOKENS_PREFIX) :]).expanduser()
+        if not path.is_file() or path.suffix.lower() != ".npz":
+            raise DataNotFoundError(f"{path}: no such .npz file; tokens: takes a .npz of ids")
+        made = load_tokens_npz(path, **split)
+        return made if metric is None else Task(**{**made.__dict__, "metric": metric})
     if text.startswith(SERIES_PREFIX):
         return _load_series_file(Path(text[len(SERIES_PREFIX) :]), label_column, task,
                                  metric, split)  # fmt: skip

@@ -89,7 +89,10 @@ class Task:
 
     def decode(self, outputs: np.ndarray) -> np.ndarray:
         """Raw network outputs as class probabilities (n, K), or regression predictions
-        (n,) in the target's own units."""
+        (n,) in the target's own units; per-position outputs (n, K, length) become one
+        row per position, (n * length, K)."""
+        if self.per_position:
+            outputs = np.moveaxis(outputs, 1, -1).reshape(-1, outputs.shape[1])
         if self.target == "classes":
             return softmax(outputs.astype(np.float64))
         mean, std = self.target_scale
@@ -98,7 +101,7 @@ class Task:
     def truth(self, y: np.ndarray) -> np.ndarray:
         """Stored labels or targets in the form `scores` compares predictions with."""
         if self.target == "classes":
-            return y
+            return y.reshape(-1)
         mean, std = self.target_scale
         return y.astype(np.float64) * std + mean
 

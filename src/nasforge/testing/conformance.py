@@ -16,7 +16,8 @@ from nasforge.tasks import Task
 
 def check_space(space: SearchSpace, task: Task | None = None, samples: int = 20) -> None:
     """Sampling is seeded, text and JSON forms round-trip, mutation changes exactly what it
-    returns, encodings have a fixed length, and `build` (when `task` is given) runs."""
+    returns, encodings have a fixed length, and `build` (when `task` is given) runs on
+    random inputs (token ids for token tasks; per-position outputs for per-position ones)."""
     first, again = (space.sample(np.random.default_rng(7)) for _ in range(2))
     assert first == again, "sample() must be deterministic given the generator"
     rng = np.random.default_rng(0)
@@ -47,9 +48,14 @@ def check_space(space: SearchSpace, task: Task | None = None, samples: int = 20)
     if task is not None:
         model = space.build(archs[0], task)
         model.eval()
+        if task.kind == "tokens":
+            x = torch.randint(0, task.vocabulary, (2, *task.input_shape))
+        else:
+            x = torch.randn(2, *task.input_shape)
         with torch.no_grad():
-            out = model(torch.randn(2, *task.input_shape))
-        assert tuple(out.shape) == (2, task.outputs), f"model output shape {tuple(out.shape)}"
+            out = model(x)
+        expected = (2, task.outputs, *(task.input_shape[-1:] if task.per_position else ()))
+        assert tuple(out.shape) == expected, f"model output shape {tuple(out.shape)}"
 
 
 def check_strategy(
