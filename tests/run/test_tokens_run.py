@@ -11,8 +11,9 @@ ECA = "eca:rules=30+90:held-out=110:width=8:context=2:examples=60"
 
 
 def test_eca_search_reports_per_cell_accuracy_on_a_held_out_rule(tmp_path):
-    result = search(ECA, trials=2, epochs=2, threads=1, confirm_top=1, output_dir=tmp_path,
-                    optimizer="adamw", learning_rate=0.003)  # fmt: skip
+    result = search(ECA, trials=3, epochs=2, threads=1, confirm_top=2, confirm_folds=2,
+                    output_dir=tmp_path, optimizer="adamw", learning_rate=0.003)  # fmt: skip
+    assert len(result.confirmation) == 2  # cross-validation folds of per-position labels
     assert result.space.name == "transformer" and result.task.per_position
     info = json.loads(result.files["summary"].read_text())
     assert info["baseline"] is None and 30.0 < info["test_acc"] <= 100.0

@@ -10,6 +10,7 @@ import torch
 from nasforge.constraints import count_flops, count_params
 from nasforge.spaces import get_space
 from nasforge.tasks import Task
+from nasforge.tasks.base import IGNORE
 from nasforge.tasks.tokens import eca_task
 from nasforge.testing import check_space
 
@@ -58,6 +59,12 @@ def test_per_position_outputs_and_onnx_with_token_ids(space, tmp_path):
     assert out.shape == (3, 2, 16)
     probabilities = task.decode(out.detach().numpy())
     assert probabilities.shape == (48, 2) and task.truth(task.y_train[:3]).shape == (48,)
+    labels = task.y_train[:3].reshape(-1)
+    keep = labels != IGNORE  # only the last state's 8 cells of each sequence are scored
+    manual = 100.0 * (probabilities[keep].argmax(1) == labels[keep]).mean()
+    assert keep.sum() == 24 and task.scores(probabilities, task.y_train[:3])["val_acc"] == (
+        pytest.approx(manual)
+    )
     pytest.importorskip("onnxruntime")
     from nasforge.export import export_onnx
 

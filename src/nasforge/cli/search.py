@@ -75,6 +75,13 @@ def search_command(
         float | None, typer.Option(help="Stop proposing after this many seconds.")
     ] = None,
     epochs: Annotated[int, typer.Option(help="Training epochs per architecture.")] = 8,
+    batch_size: Annotated[
+        int, typer.Option(help="Training batch size (small sets: try 16).")
+    ] = 64,
+    optimizer: Annotated[str, typer.Option(help="sgd (default) or adamw.")] = "sgd",
+    learning_rate: Annotated[
+        float, typer.Option(help="Peak learning rate (cosine schedule).")
+    ] = 0.05,
     final_epochs: Annotated[
         int | None, typer.Option(help="Epochs to retrain the best (default: --epochs).")
     ] = None,
@@ -151,6 +158,9 @@ def search_command(
             trials=trials,
             time_budget_s=time_budget,
             epochs=epochs,
+            batch_size=batch_size,
+            optimizer=optimizer,
+            learning_rate=learning_rate,
             final_epochs=final_epochs,
             constraints=limits,
             objectives=None if objectives is None else _names(objectives),

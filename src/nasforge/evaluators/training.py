@@ -22,6 +22,7 @@ from nasforge.devices import model_device, resolve_device
 from nasforge.evaluators.base import EvaluationContext, Evaluator, Result
 from nasforge.spaces.base import SearchSpace
 from nasforge.tasks import Task
+from nasforge.tasks.base import IGNORE
 
 OPTIMIZERS = ("sgd", "adamw")
 LOSSES = {"classes": ("cross_entropy",), "regression": ("mse", "huber")}
@@ -47,8 +48,9 @@ def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
     with torch.no_grad():
         for start in range(0, len(x), batch_size):
             logits = model(x[start : start + batch_size])
-            correct += int((logits.argmax(1) == y[start : start + batch_size]).sum())
-    return 100.0 * correct / max(y.numel(), 1)
+            labels = y[start : start + batch_size]
+            correct += int(((logits.argmax(1) == labels) & (labels != IGNORE)).sum())
+    return 100.0 * correct / max(int((y != IGNORE).sum()), 1)
 
 
 def mean_cross_entropy(
@@ -66,7 +68,7 @@ def mean_cross_entropy(
             total += float(
                 nn.functional.cross_entropy(logits, y[start : start + batch_size], reduction="sum")
             )
-    return total / max(y.numel(), 1)
+    return total / max(int((y != IGNORE).sum()), 1)
 
 
 def network_outputs(model: nn.Module, x: torch.Tensor, batch_size: int = 512) -> np.ndarray:
@@ -156,7 +158,8 @@ class TrainingEvaluator(Evaluator):
             return nn.HuberLoss() if self.loss == "huber" else nn.MSELoss()
         weight = None
         if self.class_weights:
-            weights = balanced_class_weights(task.y_train.reshape(-1), task.num_classes)
+            labels = task.y_train.reshape(-1)
+            weights = balanced_class_weights(labels[labels != IGNORE], task.num_classes)
             weight = torch.tensor(weights, dtype=torch.float32)
         return nn.CrossEntropyLoss(weight=weight, label_smoothing=self.label_smoothing)
 

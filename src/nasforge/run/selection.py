@@ -93,7 +93,8 @@ def confirm_best(
     if len(chosen) < 2 or folds < 2:
         return chosen[0], []
     x, y = task.train_and_val()
-    splits = folds_of(y, folds, trainer.seed, stratify=task.target == "classes")
+    stratify = task.target == "classes" and not task.per_position
+    splits = folds_of(y, folds, trainer.seed, stratify=stratify)
     # a diverged fold scores 0 (the floor of accuracy, F1, AUC) or the worst value
     worst = (-np.inf if task.metric == "r2" else 0.0) if maximize else np.inf
     total, done = len(chosen) * folds, 0

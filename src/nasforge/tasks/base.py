@@ -9,6 +9,7 @@ import numpy as np
 from nasforge.tasks.metrics import DEFAULT_METRIC, METRICS, REPORTED, Metric, get_metric, softmax
 
 KINDS = ("image", "table", "series", "tokens")
+IGNORE = -100  # a per-position label that is not scored (PyTorch's cross-entropy default)
 
 
 @dataclass(frozen=True, eq=False)
@@ -21,7 +22,8 @@ class Task:
 
     Inputs are float32 arrays of shape (n, *input_shape) (int64 ids for tokens). Class
     labels are int64 in [0, num_classes), shape (n,), or (n, length) for per-position
-    targets (`per_position`: token classification); regression targets are float32,
+    targets (`per_position`: token classification; positions labelled `IGNORE` are not
+    trained on or scored); regression targets are float32,
     standardised with `target_scale` (training mean and standard deviation), and
     `num_classes` is 0. `metric` defaults to
     accuracy for classes and RMSE for regression. `preprocessing` is the plain-JSON
@@ -112,6 +114,9 @@ class Task:
 
         names = dict.fromkeys([*REPORTED[self.target], self.metric])
         truth = self.truth(y)
+        if self.per_position:
+            keep = truth != IGNORE
+            truth, predictions = truth[keep], predictions[keep]
         return {prefix + METRICS[n].key: score(n, truth, predictions) for n in names}
 
     def train_and_val(self) -> tuple[np.ndarray, np.ndarray]:

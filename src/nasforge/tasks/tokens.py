@@ -4,8 +4,10 @@ setting of Zhang et al., "Intelligence at the edge of chaos", ICLR 2025) and the
 token `.npz` files.
 
 An ECA example is `context` consecutive states of `width` cells (periodic boundary)
-written one after another as 0/1 tokens; the target of each cell is its state `steps`
-generations later (`steps=1`: next state per cell; more: multi-step). Rules named in
+written one after another as 0/1 tokens; the earlier states show the rule at work, and
+each cell of the last state is labelled with its state `steps` generations later
+(`steps=1`: next state per cell; more: multi-step). Earlier positions are labelled
+`IGNORE`: the encoder sees the whole sequence, so their successors would be in view. Rules named in
 `held_out` never occur in training: the test split is made of them alone.
 """
 
@@ -16,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from nasforge.errors import DataFormatError
-from nasforge.tasks.base import Task
+from nasforge.tasks.base import IGNORE, Task
 from nasforge.tasks.splits import check_fractions, encode_labels, split_indices
 
 ECA_PREFIX = "eca"
@@ -35,13 +37,14 @@ def eca_step(states: np.ndarray, rule: int) -> np.ndarray:
 def eca_examples(
     rule: int, count: int, width: int, steps: int, context: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`count` examples of `rule`: inputs (count, context * width), per-cell targets of
-    the same shape, from random initial states."""
+    """`count` examples of `rule`: inputs (count, context * width) from random initial
+    states; per-cell targets of the same shape for the last state, `IGNORE` before it."""
     states = [rng.integers(0, 2, size=(count, width), dtype=np.int64)]
     for _ in range(context + steps - 1):
         states.append(eca_step(states[-1], rule))
     x = np.concatenate(states[:context], axis=1)
-    y = np.concatenate(states[steps : steps + context], axis=1)
+    y = np.full_like(x, IGNORE)
+    y[:, -width:] = states[context - 1 + steps]
     return x, y
 
 
