@@ -20,6 +20,7 @@ def split(space, cifar10):
 FAST = {
     "mlp_ensemble": {"epochs": 150},
     "gp": {},
+    "gp_hamming": {},
     "lgbm": {},
     "gin": {"epochs": 40},
 }

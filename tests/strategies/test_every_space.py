@@ -28,6 +28,7 @@ TASKS = {"chain": ("digits", 4.9), "mlp": ("wine", 3.5), "conv1d": ("aeon:GunPoi
 # per proposal at this budget; the rest run with their defaults.
 CHEAP = {
     "bananas": {"initial": "4", "epochs": "20", "mutations": "5"},
+    "gp-local": {"initial": "4", "samples": "200"},
     "npenas": {"initial": "4", "batch_size": "4"},
     "npred": {"initial": "4", "pool": "200"},
     "naswot": {"samples": "2", "proxy": "params"},  # data-dependent proxies: tests/evaluators

@@ -143,3 +143,16 @@ def test_cmaes_is_single_objective_the_others_are_not():
     assert not OptunaStrategy("cmaes").multi_objective
     assert not OptunaStrategy(sampler=optuna.samplers.CmaEsSampler()).multi_objective
     assert all(OptunaStrategy(name).multi_objective for name in SAMPLERS if name != "cmaes")
+
+
+def test_the_registered_gp_asks_once_per_proposal(space, cifar10):
+    from nasforge.registry import STRATEGIES
+
+    assert STRATEGIES.create("gp").duplicate_tries == 1
+    strategy = OptunaStrategy("random", duplicate_tries=1)
+    history = run_study(TrialLog(), space, strategy, cifar10, 6, seed=0)
+    strategy.propose(space, history, np.random.default_rng(9))  # syncs the last trial
+    before = len(strategy.session_.study.trials)
+    for seed in range(5):  # the same history: the cached study, one asked trial each time
+        strategy.propose(space, history, np.random.default_rng(seed))
+    assert len(strategy.session_.study.trials) == before + 5

@@ -13,6 +13,7 @@ from nasforge.testing import check_strategy
 # with their defaults. A newly registered strategy is covered automatically.
 CHEAP = {
     "gp": ({}, 15),
+    "gp-local": ({"initial": 5, "samples": 200}, 20),
     "naswot": ({"samples": 3, "proxy": "params"}, 10),
     "two-stage": ({"pool_size": 20, "proxy": "params"}, 25),
     "bananas": ({"initial": 5, "batch_size": 5, "epochs": 20}, 15),

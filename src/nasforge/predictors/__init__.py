@@ -1,5 +1,5 @@
 """Performance predictors (surrogates), registered by name in `PREDICTORS`: `mlp_ensemble`
-(BANANAS), `gp`, `lgbm`, `gin` and `zc` (zero-cost features). Each works on the
+(BANANAS), `gp`, `gp_hamming`, `lgbm`, `gin` and `zc` (zero-cost features). Each works on the
 encodings its space declares (`space.encodings`); `gin` needs a graph form."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from nasforge.predictors.base import Predictor
 from nasforge.predictors.encodings import choose_encoding
 from nasforge.predictors.gin import GraphIsomorphismNetwork
 from nasforge.predictors.gp import GaussianProcess
+from nasforge.predictors.hamming_gp import HammingGP
 from nasforge.predictors.mlp import MLPEnsemble
 from nasforge.predictors.trees import GradientBoosting
 from nasforge.predictors.zerocost import ZeroCostAugmented
@@ -21,6 +22,7 @@ from nasforge.tasks import Task
 PREDICTORS = Registry("predictor", "nasforge.predictors")
 PREDICTORS.add("mlp_ensemble", MLPEnsemble)
 PREDICTORS.add("gp", GaussianProcess)
+PREDICTORS.add("gp_hamming", HammingGP)
 PREDICTORS.add("lgbm", GradientBoosting)
 PREDICTORS.add("gin", GraphIsomorphismNetwork)
 PREDICTORS.add("zc", ZeroCostAugmented)
@@ -66,6 +68,7 @@ __all__ = [
     "GaussianProcess",
     "GradientBoosting",
     "GraphIsomorphismNetwork",
+    "HammingGP",
     "MLPEnsemble",
     "Predictor",
     "ZeroCostAugmented",

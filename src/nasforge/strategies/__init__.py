@@ -10,6 +10,7 @@ from nasforge.registry import STRATEGIES
 from nasforge.strategies.bananas import BANANAS
 from nasforge.strategies.base import SpaceExhaustedError, Strategy
 from nasforge.strategies.evolution import RegularizedEvolution
+from nasforge.strategies.gp_local import LocalGP
 from nasforge.strategies.local_search import LocalSearch
 from nasforge.strategies.multi_fidelity import Hyperband, SuccessiveHalving
 from nasforge.strategies.neural_predictor import NeuralPredictor
@@ -25,7 +26,10 @@ STRATEGIES.add("random", RandomSearch)
 STRATEGIES.add("evolution", RegularizedEvolution)
 STRATEGIES.add("local", LocalSearch)
 STRATEGIES.add("tpe", partial(OptunaStrategy, sampler="tpe"))
-STRATEGIES.add("gp", partial(OptunaStrategy, sampler="gp"))
+# One ask per proposal: every ask fits the GP anew (seconds at a few hundred trials); on a
+# duplicate the adapter steps to an unseen neighbour of the suggestion.
+STRATEGIES.add("gp", partial(OptunaStrategy, sampler="gp", duplicate_tries=1))
+STRATEGIES.add("gp-local", LocalGP)
 STRATEGIES.add("sh", SuccessiveHalving)
 STRATEGIES.add("hyperband", Hyperband)
 STRATEGIES.add("naswot", NASWOT)
@@ -51,6 +55,7 @@ __all__ = [
     "NPENAS",
     "NSGA2",
     "Hyperband",
+    "LocalGP",
     "LocalSearch",
     "NeuralPredictor",
     "OptunaStrategy",
