@@ -12,12 +12,12 @@ import typer
 
 from nasforge.cli import app
 from nasforge.predictors import PREDICTORS
-from nasforge.registry import EVALUATORS, PROXIES, SPACES, STRATEGIES
+from nasforge.registry import EVALUATORS, METHODS, PROXIES, SPACES, STRATEGIES
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 REGISTRIES = {
     "SPACES": SPACES, "STRATEGIES": STRATEGIES, "EVALUATORS": EVALUATORS,
-    "PROXIES": PROXIES, "PREDICTORS": PREDICTORS,
+    "PROXIES": PROXIES, "PREDICTORS": PREDICTORS, "METHODS": METHODS,
 }  # fmt: skip
 
 

@@ -20,7 +20,7 @@ LAYERS = {
     1: {"tasks"},
     2: {"spaces", "constraints"},
     3: {"predictors"},
-    4: {"evaluators", "strategies", "study"},
+    4: {"evaluators", "strategies", "study", "oneshot"},
     5: {"run", "bench", "testing", "report"},
     6: {"cli", "_preload", "__init__"},
 }

@@ -26,6 +26,9 @@ _WHERE = {
     "TrainedRun": "nasforge.run.predict",
     "load_run": "nasforge.run.predict",
     "search": "nasforge.run.search",
+    "oneshot": "nasforge.run.oneshot",
+    "OneShotResult": "nasforge.run.oneshot",
+    "METHODS": "nasforge.registry",
     "History": "nasforge.history",
     "Trial": "nasforge.history",
     "EVALUATORS": "nasforge.registry",
@@ -50,6 +53,7 @@ _WHERE = {
 
 __all__ = [
     "EVALUATORS",
+    "METHODS",
     "NSGA2",
     "PROXIES",
     "SPACES",
@@ -63,6 +67,7 @@ __all__ = [
     "LocalSearch",
     "NB201Benchmark",
     "NB201Space",
+    "OneShotResult",
     "OptunaStrategy",
     "RandomSearch",
     "RegularizedEvolution",
@@ -82,6 +87,7 @@ __all__ = [
     "get_strategy",
     "load_run",
     "load_study",
+    "oneshot",
     "run_study",
     "search",
 ]
@@ -111,8 +117,9 @@ if TYPE_CHECKING:
         SimulatedCost,
     )
     from nasforge.history import History, Trial
-    from nasforge.registry import EVALUATORS, PROXIES, SPACES, STRATEGIES
+    from nasforge.registry import EVALUATORS, METHODS, PROXIES, SPACES, STRATEGIES
     from nasforge.run.loop import TrialLog, run_study
+    from nasforge.run.oneshot import OneShotResult, oneshot
     from nasforge.run.predict import TrainedRun, load_run
     from nasforge.run.result import SearchResult
     from nasforge.run.search import search

@@ -1,7 +1,8 @@
 """Name -> constructor registries, so the CLI and API find components by string.
 
 Third-party packages register through entry points in the groups `nasforge.spaces`,
-`nasforge.strategies`, `nasforge.evaluators` and `nasforge.proxies`. The built-in
+`nasforge.strategies`, `nasforge.evaluators`, `nasforge.proxies` and
+`nasforge.oneshot_methods`. The built-in
 components register when their package is imported, which a registry does on first use.
 """
 
@@ -75,3 +76,4 @@ SPACES = Registry("search space", "nasforge.spaces", "nasforge.spaces")
 STRATEGIES = Registry("strategy", "nasforge.strategies", "nasforge.strategies")
 EVALUATORS = Registry("evaluator", "nasforge.evaluators", "nasforge.evaluators")
 PROXIES = Registry("zero-cost proxy", "nasforge.proxies", "nasforge.evaluators.zerocost")
+METHODS = Registry("one-shot method", "nasforge.oneshot_methods", "nasforge.oneshot")

@@ -10,6 +10,7 @@ import typer
 from nasforge.cli.bench import bench_command
 from nasforge.cli.dashboard import dashboard_command
 from nasforge.cli.draw import draw_command
+from nasforge.cli.oneshot import oneshot_command
 from nasforge.cli.predict import predict
 from nasforge.cli.predictors import predictors_app
 from nasforge.cli.proxies import proxies_app
@@ -25,6 +26,7 @@ app = typer.Typer(
 )
 app.command("bench")(bench_command)
 app.command("search")(search_command)
+app.command("oneshot")(oneshot_command)
 app.command()(show)
 app.command()(parse)
 app.command("draw")(draw_command)

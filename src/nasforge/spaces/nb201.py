@@ -7,6 +7,7 @@ stem, three stages of N cells separated by ResNet reduction blocks, C/2C/4C chan
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 
 import numpy as np
@@ -65,14 +66,23 @@ def make_operation(name: str, channels: int) -> nn.Module:
     raise ValueError(f"unknown NAS-Bench-201 operation {name!r}; accepted: {', '.join(OPERATIONS)}")
 
 
-class NB201Cell(nn.Module):
-    """One searched cell: node j is the sum of its incoming edges' operations."""
+EdgeFactory = Callable[[str, int], nn.Module]  # (edge label, channels) -> the edge's module
+# (edge label, make_operation(op, channels), channels) -> a supernet's mixed edge
+MixedEdgeFactory = Callable[[str, Callable[[str, int], nn.Module], int], nn.Module]
 
-    def __init__(self, arch: Architecture, channels: int) -> None:
+
+def fixed_edges(arch: Architecture) -> EdgeFactory:
+    """The edge factory of a stand-alone network: each edge is its chosen operation."""
+    return lambda label, channels: make_operation(arch[label], channels)
+
+
+class NB201Cell(nn.Module):
+    """One searched cell: node j is the sum of its incoming edges' modules, which
+    `make_edge(label, channels)` builds (an operation, or a supernet's mixed edge)."""
+
+    def __init__(self, make_edge: EdgeFactory, channels: int) -> None:
         super().__init__()
-        self.edges = nn.ModuleDict(
-            {f"{j}_{i}": make_operation(arch[f"{j}<-{i}"], channels) for j, i in EDGES}
-        )
+        self.edges = nn.ModuleDict({f"{j}_{i}": make_edge(f"{j}<-{i}", channels) for j, i in EDGES})
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         nodes = [x]
@@ -93,7 +103,7 @@ class NB201Network(nn.Module):
 
     def __init__(
         self,
-        arch: Architecture,
+        make_edge: EdgeFactory,
         in_channels: int,
         num_classes: int,
         channels: int,
@@ -112,7 +122,7 @@ class NB201Network(nn.Module):
                 stride = reduction_stride(height, width)
                 layers.append(ResNetBasicBlock(c_prev, c, stride=stride))
                 height, width = -(-height // stride[0]), -(-width // stride[1])
-            layers.extend(NB201Cell(arch, c) for _ in range(cells))
+            layers.extend(NB201Cell(make_edge, c) for _ in range(cells))
             c_prev = c
         self.cells = nn.Sequential(*layers)
         self.head = nn.Sequential(nn.BatchNorm2d(c_prev), nn.ReLU(inplace=True))
@@ -192,6 +202,34 @@ class NB201Space(CategoricalSpace):
 
     def build(self, arch: Architecture, task: Task) -> nn.Module:
         self.validate(arch)
+        return self._network(fixed_edges(arch), task)
+
+    # -- the one-shot protocol (nasforge.oneshot.supernet.EdgeSpace) -------------------
+    def supernet_edges(self) -> dict[str, tuple[str, ...]]:
+        """Every edge of the cell and its candidate operations."""
+        return {label: OPERATIONS for label in EDGE_LABELS}
+
+    def edge_target(self, edge: str) -> str:
+        """The node an edge feeds (edges into one node are normalised together)."""
+        return edge.partition("<-")[0]
+
+    def edge_ops(self, arch: Architecture) -> dict[str, str | None]:
+        """The operation `arch` puts on each supernet edge."""
+        self.validate(arch)
+        return dict(arch.items())
+
+    def derive(self, strengths: Mapping[str, Mapping[str, float]]) -> Architecture:
+        """The architecture of the strongest operation on each edge (`none` included, as
+        NAS-Bench-201 derives DARTS cells)."""
+        ops = tuple(max(strengths[label], key=strengths[label].get) for label in EDGE_LABELS)
+        return Architecture.from_parts(self.name, self._labels, ops)
+
+    def supernet(self, task: Task, mixed_edge: MixedEdgeFactory) -> nn.Module:
+        """The network with `mixed_edge(label, make_operation, channels)` on every cell
+        edge (the same labels in every cell, so the cells share architecture weights)."""
+        return self._network(lambda label, c: mixed_edge(label, make_operation, c), task)
+
+    def _network(self, make_edge: EdgeFactory, task: Task) -> nn.Module:
         if len(task.input_shape) != 3:
             raise ValueError(
                 f"NAS-Bench-201 networks need image input (channels, height, width); task "
@@ -199,5 +237,5 @@ class NB201Space(CategoricalSpace):
             )
         channels, height, width = task.input_shape
         return NB201Network(
-            arch, channels, task.outputs, self.channels, self.cells, (height, width)
+            make_edge, channels, task.outputs, self.channels, self.cells, (height, width)
         )

@@ -1,0 +1,212 @@
+"""`nasforge.oneshot`: search by training one supernet (the DARTS family, SPOS; see
+`nasforge.oneshot`) instead of one network per candidate. The result is an
+`Architecture` of the searched space, recorded in a study and a run directory as
+`search` records its best, so `nasforge show`, export and retraining work on it."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nasforge._progress import say
+from nasforge.architecture import Architecture
+from nasforge.evaluators.training import TrainingEvaluator
+from nasforge.history import History, Trial, ranked
+from nasforge.oneshot import (
+    METHODS,
+    EpochReport,
+    SupernetEvaluator,
+    argmax_selection,
+    collapse_share,
+    perturbation_selection,
+)
+from nasforge.oneshot.selection import check_selection
+from nasforge.oneshot.supernet import check_edge_space
+from nasforge.registry import SPACES
+from nasforge.run.directory import check_writable
+from nasforge.run.interrupts import interrupts_raise, raise_pending
+from nasforge.run.loop import run_study
+from nasforge.run.oneshot_files import nb201_accuracies, write_oneshot_files
+from nasforge.run.result import SearchInterrupted
+from nasforge.run.search import _check_numbers, _open_run, _strategy_for, _task_of, default_space
+from nasforge.spaces.base import SearchSpace
+from nasforge.study import Study
+from nasforge.tasks import Task
+
+
+@dataclass
+class OneShotResult:
+    """What a one-shot search produced; `run_dir` holds the same on disk. `val_acc` is
+    the chosen architecture's inherited-weight validation accuracy (BatchNorm
+    recalibrated), `test_metrics` the retrained network's (with `retrain`)."""
+
+    task: Task
+    space: SearchSpace
+    method: str
+    select: str
+    arch: Architecture
+    epochs: list[EpochReport]
+    val_acc: float
+    search_seconds: float
+    skip_share: float
+    benchmark: dict[str, float] = field(default_factory=dict)
+    test_metrics: dict[str, float] = field(default_factory=dict)
+    history: History | None = None
+    study: Study | None = None
+    run_dir: Path | None = None
+    files: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def test_acc(self) -> float | None:
+        return self.test_metrics.get("test_acc")
+
+
+def oneshot(
+    data: str | Path | Task = "digits",
+    method: str = "darts",
+    space: str | SearchSpace | None = None,
+    select: str = "argmax",
+    strategy: str | None = None,
+    strategy_options: Mapping[str, object] | None = None,
+    trials: int = 50,
+    epochs: int = 20,
+    order: int = 1,
+    batch_size: int = 64,
+    learning_rate: float | None = None,
+    arch_learning_rate: float = 3e-3,
+    retrain: bool = False,
+    final_epochs: int = 8,
+    seed: int = 0,
+    output_dir: str | Path | None = "runs",
+    threads: int | None = 1,
+    export: bool = True,
+    progress: bool = False,
+    name: str | None = None,
+    label_column: str | None = None,
+) -> OneShotResult:
+    """Train the `method` supernet (registered in `METHODS`) of `space` (default: as
+    `search`) for `epochs` epochs, weights on the training split and architecture on the
+    validation split, then choose: `select` argmax or pt (DARTS-PT), or, with `strategy`
+    (default for spos: evolution), `trials` proposals of that black-box strategy judged
+    by inherited weights through the one loop. `order` 2 is second-order DARTS;
+    `learning_rate` None is the method's default (0.025, spos 0.05). With
+    `retrain` the choice is trained from scratch on train + validation for
+    `final_epochs`, tested and exported, as `search` does with its best."""
+    _check_numbers(trials=trials, epochs=epochs, batch_size=batch_size, final_epochs=final_epochs)
+    check_selection(select)
+    constructor = METHODS.get(method)
+    if order != 1 and method != "darts":
+        raise ValueError(f"order applies to darts only, not {method!r}")
+    if method == "spos" and strategy is None and select == "argmax":
+        strategy = "evolution"  # SPOS has no architecture weights to take the argmax of
+    if output_dir is not None:
+        check_writable(output_dir)
+    task = _task_of(data, seed, label_column, None, None)
+    if task.target != "classes" or len(task.input_shape) != 3:
+        raise ValueError(
+            f"one-shot methods search image classifiers; task {task.name!r} is not one "
+            "(use nasforge search for tables and regression)"
+        )
+    space = default_space(task) if space is None else space
+    space = SPACES.create(space) if isinstance(space, str) else space
+    check_edge_space(space)
+    settings = {"epochs": epochs, "batch_size": batch_size, "seed": seed, "threads": threads}
+    if learning_rate is not None:
+        settings["learning_rate"] = learning_rate
+    if method != "spos":
+        settings["arch_learning_rate"] = arch_learning_rate
+    if method == "darts":
+        settings["order"] = order
+    trainer = constructor(**settings)
+    trainer.check()
+    search_strategy = None
+    if strategy is not None:
+        strategy, search_strategy = _strategy_for(
+            strategy, strategy_options, task, ["val_acc"], ["maximize"]
+        )
+        search_strategy.check(space)
+    attrs = {"task": task.name, "space": space.name, "method": method, "select": select,
+             "strategy": strategy, "epochs": epochs, "seed": seed}  # fmt: skip
+    run_dir, study = _open_run(
+        output_dir, name or f"{task.name}-{space.name}-{method}", None, False, ["maximize"], attrs
+    )
+    if progress:
+        say(f"{method} supernet of {space.name} on {task.name}, {epochs} epochs; "
+            + (f"run directory {run_dir}" if run_dir else f"study {study.name}"))  # fmt: skip
+
+    def on_epoch(report: EpochReport) -> None:
+        if progress:
+            say(epoch_line(report, epochs, space))
+        raise_pending()
+
+    start = time.perf_counter()
+    with interrupts_raise(lambda: SearchInterrupted(study.name, run_dir)):
+        try:
+            fit = trainer.fit(space, task, on_epoch)
+            evaluator = SupernetEvaluator(fit.supernet)
+            history = None
+            if search_strategy is not None:
+                if progress:
+                    say(f"{strategy} on the trained supernet: {trials} architectures")
+                history = run_study(study, space, search_strategy, evaluator, trials, seed=seed)
+                best = ranked(history, "val_acc", True)[0]
+                arch, val_acc = best.arch, best.metrics["val_acc"]
+            else:
+                if select == "pt":
+                    arch = perturbation_selection(fit, seed=seed, on_edge=_edge_note(progress))
+                else:
+                    arch = argmax_selection(fit)
+                val_acc = evaluator.evaluate(arch).metrics["val_acc"]
+        except KeyboardInterrupt:
+            raise SearchInterrupted(study.name, run_dir) from None
+    seconds = time.perf_counter() - start
+    result = OneShotResult(
+        task, space, method, "strategy" if history is not None else select, arch, fit.epochs,
+        val_acc, seconds, collapse_share(space, arch), nb201_accuracies(space, arch),
+        history=history, study=study, run_dir=run_dir,
+    )  # fmt: skip
+    chosen = _record(study, result, history)
+    model = None
+    if retrain:
+        if progress:
+            say(f"retraining {space.format(arch)} on train+val for {final_epochs} epochs")
+        retrainer = TrainingEvaluator(
+            space, task, epochs=final_epochs, batch_size=batch_size, seed=seed, threads=threads
+        )
+        model, _, failure = retrainer.train(arch, *task.train_and_val(), final_epochs)
+        if failure is not None:
+            raise ValueError(f"retraining the chosen architecture failed: {failure}")
+        result.test_metrics = retrainer.measure(model, (task.x_test, task.y_test), "test_")
+    if run_dir is not None:
+        result.files = write_oneshot_files(result, chosen, model, run_dir, export)
+    return result
+
+
+def _record(study: Study, result: OneShotResult, history: History | None) -> Trial:
+    """The chosen architecture's trial: the strategy's best, or one trial recorded now
+    (inherited-weight validation accuracy, the search time as its cost)."""
+    if history is not None:
+        return next(t for t in ranked(history, "val_acc", True) if t.arch == result.arch)
+    text = result.space.format(result.arch)
+    number = study.start(result.arch, text)
+    metrics = {"val_acc": result.val_acc, "skip_share": result.skip_share}
+    study.finish(number, metrics, result.search_seconds, objectives=("val_acc",))
+    return Trial(number, result.arch, metrics, result.search_seconds)
+
+
+def epoch_line(report: EpochReport, epochs: int, space: SearchSpace) -> str:
+    """`epoch 3/20: train 0.412 / 88.1%, val 0.350 / 90.0%, entropy 1.607, |...|`."""
+    arch = space.format(report.arch) if report.arch is not None else "(single paths)"
+    return (
+        f"epoch {report.epoch}/{epochs}: train {report.train_loss:.3f} / "
+        f"{report.train_acc:.1f}%, val {report.val_loss:.3f} / {report.val_acc:.1f}%, "
+        f"entropy {report.entropy:.3f}, {arch} ({report.seconds:.1f} s)"
+    )
+
+
+def _edge_note(progress: bool):
+    if not progress:
+        return None
+    return lambda edge, op, drop: say(f"pt: edge {edge} keeps {op} (removing it costs {drop:.2f}%)")

@@ -1,0 +1,26 @@
+"""A small digits task and a tiny NAS-Bench-201 space for supernet tests."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from nasforge.spaces.nb201 import NB201Space
+from nasforge.tasks import Task, load_task
+
+
+@pytest.fixture(scope="session")
+def small_digits() -> Task:
+    """Real digits, cut to 192 training and 96 validation images so a supernet epoch
+    takes a fraction of a second."""
+    task = load_task("digits", seed=0)
+    return dataclasses.replace(
+        task, x_train=task.x_train[:192], y_train=task.y_train[:192],
+        x_val=task.x_val[:96], y_val=task.y_val[:96],
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def tiny_space() -> NB201Space:
+    return NB201Space(channels=8, cells=1)
