@@ -61,7 +61,7 @@ def test_pcdarts_learns_edge_normalisation_and_uses_partial_channels(small_digit
     betas = torch.cat([b.detach() for b in fit.supernet.beta.values()])
     assert betas.abs().max() > 0
     convs = [m for m in fit.supernet.network.modules() if isinstance(m, torch.nn.Conv2d)]
-    assert min(m.in_channels for m in convs) == 2  # 8 channels / 4 in the first stage
+    assert min(m.out_channels for m in convs) == 2  # 8 channels / 4 in the first stage
 
 
 def test_perturbation_selection_and_the_supernet_as_an_evaluator(small_digits, tiny_space):

@@ -30,7 +30,8 @@ from nasforge.run.interrupts import interrupts_raise, raise_pending
 from nasforge.run.loop import run_study
 from nasforge.run.oneshot_files import nb201_accuracies, write_oneshot_files
 from nasforge.run.result import SearchInterrupted
-from nasforge.run.search import _check_numbers, _open_run, _strategy_for, _task_of, default_space
+from nasforge.run.search import _check_numbers, _open_run, _strategy_for, _task_of
+from nasforge.spaces import default_space
 from nasforge.spaces.base import SearchSpace
 from nasforge.study import Study
 from nasforge.tasks import Task
