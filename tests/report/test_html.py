@@ -1,5 +1,5 @@
 """`nasforge report`: one self-contained HTML file for a real bench result and a real
-study; the confidence intervals agree with scipy; bad input is one line and exit 2."""
+study; its confidence bands are bench's intervals; bad input is one line and exit 2."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
 from typer.testing import CliRunner
 
 from nasforge.bench import benchmark
+from nasforge.bench.statistics import bootstrap_bands
 from nasforge.cli import app
-from nasforge.report.html import mean_interval, run_values, welch_difference, write_report
+from nasforge.report.html import run_values, write_report
 from nasforge.report.views import plotly_js
 
 
@@ -46,22 +46,24 @@ def test_bench_report(bench_dir, tmp_path):
     assert not list(tmp_path.glob("*.part"))
 
 
-def test_bands_are_student_t_and_welch_intervals(bench_dir):
+def test_bands_are_the_bench_summary_intervals(bench_dir):
+    """The anytime band at the last query is bench's own 95 % bootstrap interval of the
+    mean, and the difference band is its paired interval against random search."""
     curves = pd.read_csv(bench_dir / "curves.csv")
+    summary = pd.read_csv(bench_dir / "summary.csv").set_index("strategy")
     values = run_values(curves, "query", np.arange(1, 31))
     assert values["random"].shape == (4, 30)
     last = curves[curves["query"] == 30].set_index(["strategy", "seed"])["test_acc"]
-    assert values["local"][:, -1] == pytest.approx(last["local"].to_numpy())
-    mean, half, _ = mean_interval(values["local"])
-    low, high = stats.t.interval(0.95, 3, loc=mean[-1], scale=stats.sem(values["local"][:, -1]))
-    assert (mean[-1] - half[-1], mean[-1] + half[-1]) == pytest.approx((low, high))
-    diff, half = welch_difference(values["evolution"], values["random"])
-    test = stats.ttest_ind(values["evolution"][:, -1], values["random"][:, -1], equal_var=False)
-    interval = test.confidence_interval(0.95)
-    if np.isfinite(interval.low):
-        assert (diff[-1] - half[-1], diff[-1] + half[-1]) == pytest.approx(
-            (interval.low, interval.high)
+    assert values["local"][:, -1] == pytest.approx(last["local"].sort_index().to_numpy())
+    for name in ("local", "evolution"):
+        mean, low, high = bootstrap_bands(values[name])
+        row = summary.loc[name]
+        assert (mean[-1], low[-1], high[-1]) == pytest.approx(
+            (row["mean"], row["ci_low"], row["ci_high"])
         )
+        _, low, high = bootstrap_bands(values[name] - values["random"])
+        assert (low[-1], high[-1]) == pytest.approx((row["vs_random_low"], row["vs_random_high"]))
+        assert np.all(low <= high)
 
 
 def test_run_report(storage, tmp_path):

@@ -3,9 +3,10 @@ SVG, no request to anywhere) for a finished search's run directory or study, or 
 `nasforge bench` result directory read by its documented columns (curves.csv:
 strategy, seed, query, test_acc, epochs; summary.csv: any columns, shown as they are).
 
-Confidence bands are 95 % Student-t intervals of the mean over seeds; the difference
-from random search uses Welch's interval (Lindauer & Hutter, JMLR 2020, ask for both:
-many seeds, uncertainty, and random search beside every method).
+Confidence bands are the 95 % percentile bootstrap intervals of the mean over seeds, and
+the difference from random search is paired by seed, both from `nasforge.bench.statistics`,
+so a band at the last query is the interval of bench's summary table (Lindauer & Hutter,
+JMLR 2020, ask for both: many seeds, uncertainty, and random search beside every method).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from nasforge.bench.statistics import bootstrap_bands
 from nasforge.report.views import LAYOUT, best_so_far, counts, operation_stats, pareto, plotly_js
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#444")
@@ -106,10 +107,11 @@ def _settings(settings: dict) -> str:
 
 # -- a bench result ---------------------------------------------------------------------
 def run_values(curves: pd.DataFrame, x: str, grid: np.ndarray) -> dict[str, np.ndarray]:
-    """Per strategy, a (seeds, len(grid)) array: each run's incumbent `test_acc` when its
-    `x` (query or epochs) had reached each grid value (NaN before its first row)."""
+    """Per strategy, a (seeds, len(grid)) array, rows in seed order: each run's incumbent
+    `test_acc` when its `x` (query or epochs) had reached each grid value (NaN before its
+    first row)."""
     out: dict[str, list[np.ndarray]] = {}
-    for (strategy, _seed), run in curves.groupby(["strategy", "seed"], sort=False):
+    for (strategy, _seed), run in curves.groupby(["strategy", "seed"]):
         xs, ys = run[x].to_numpy(float), run["test_acc"].to_numpy(float)
         index = np.searchsorted(xs, grid, side="right") - 1
         values = np.where(index >= 0, ys[np.clip(index, 0, None)], np.nan)
@@ -117,39 +119,17 @@ def run_values(curves: pd.DataFrame, x: str, grid: np.ndarray) -> dict[str, np.n
     return {s: np.vstack(v) for s, v in out.items()}
 
 
-def mean_interval(values: np.ndarray, level: float = 0.95):
-    """Mean over seeds (rows) and the half-width of its Student-t interval, per column."""
-    n = np.sum(~np.isnan(values), axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nanmean(values, axis=0) if values.size else np.array([])
-        sem = np.nanstd(values, axis=0, ddof=1) / np.sqrt(n)
-    half = stats.t.ppf(0.5 + level / 2, np.maximum(n - 1, 1)) * np.nan_to_num(sem)
-    return mean, half, n
-
-
-def welch_difference(a: np.ndarray, b: np.ndarray, level: float = 0.95):
-    """Mean of `a` minus mean of `b` per column, and the half-width of Welch's interval."""
-    mean_a, _, n_a = mean_interval(a)
-    mean_b, _, n_b = mean_interval(b)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        va = np.nanvar(a, axis=0, ddof=1) / n_a
-        vb = np.nanvar(b, axis=0, ddof=1) / n_b
-        df = (va + vb) ** 2 / (va**2 / np.maximum(n_a - 1, 1) + vb**2 / np.maximum(n_b - 1, 1))
-    half = stats.t.ppf(0.5 + level / 2, np.nan_to_num(df, nan=1.0)) * np.sqrt(va + vb)
-    return mean_a - mean_b, np.nan_to_num(half)
-
-
-def _band_traces(name: str, x: list, mean: np.ndarray, half: np.ndarray, k: int) -> list[dict]:
+def _band_traces(name: str, x: list, bands: tuple[np.ndarray, ...], k: int) -> list[dict]:
     colour = PALETTE[k % len(PALETTE)]
     r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5)) if len(colour) == 7 else (68,) * 3
-    upper, lower = (mean + half).round(4).tolist(), (mean - half).round(4).tolist()
+    mean, lower, upper = (band.round(4).tolist() for band in bands)
     return [
         {"x": x, "y": upper, "mode": "lines", "line": {"width": 0}, "legendgroup": name,
          "showlegend": False, "hoverinfo": "skip"},
         {"x": x, "y": lower, "mode": "lines", "line": {"width": 0}, "fill": "tonexty",
          "fillcolor": f"rgba({r},{g},{b},0.18)", "legendgroup": name, "showlegend": False,
          "hoverinfo": "skip"},
-        {"x": x, "y": mean.round(4).tolist(), "mode": "lines", "name": name,
+        {"x": x, "y": mean, "mode": "lines", "name": name,
          "legendgroup": name, "line": {"color": colour, "width": 2}},
     ]  # fmt: skip
 
@@ -163,8 +143,7 @@ def _anytime(curves, strategies, x, grid, label, optimum, key) -> str:
     ends = [float(grid[0]), float(grid[-1])]
     data = []
     for k, name in enumerate(strategies):
-        mean, half, _ = mean_interval(values[name])
-        for trace in _band_traces(name, grid.tolist(), mean, half, k):
+        for trace in _band_traces(name, grid.tolist(), bootstrap_bands(values[name]), k):
             trace["y"] = _nan_free(np.array(trace["y"], dtype=float)).tolist()
             data.append(trace)
     layout = {"title": {"text": f"incumbent test accuracy by {label} (mean, 95% CI over seeds)"},
@@ -177,18 +156,19 @@ def _anytime(curves, strategies, x, grid, label, optimum, key) -> str:
         first = np.nanmin([np.nanmean(values[s][:, min(9, len(grid) - 1)]) for s in strategies])
         layout["yaxis"]["range"] = [float(first) - 0.5, optimum + 0.2]
     parts = [_figure({"data": data, "layout": layout}, key)]
-    if "random" in strategies and len(strategies) > 1:
+    seeds = curves.groupby("strategy")["seed"].unique().map(sorted).map(tuple)
+    if "random" in strategies and len(strategies) > 1 and seeds.nunique() == 1:
         diff = []
         for k, name in enumerate(strategies):
             if name == "random":
                 continue
-            mean, half = welch_difference(values[name], values["random"])
-            for trace in _band_traces(name, grid.tolist(), mean, half, k):
+            paired = bootstrap_bands(values[name] - values["random"])
+            for trace in _band_traces(name, grid.tolist(), paired, k):
                 trace["y"] = _nan_free(np.array(trace["y"], dtype=float)).tolist()
                 diff.append(trace)
         diff.append({"x": ends, "y": [0, 0], "mode": "lines", "name": "random",
                      "line": {"color": "#000", "width": 1}})  # fmt: skip
-        title = f"difference from random search by {label} (percentage points, 95% Welch CI)"
+        title = f"difference from random search by {label} (points, paired by seed, 95% CI)"
         layout = {
             "title": {"text": title}, "xaxis": {"title": {"text": label}, "type": "log"},
             "yaxis": {"title": {"text": "test accuracy minus random's"}}, "height": 380,
