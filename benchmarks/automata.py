@@ -6,10 +6,11 @@ Task: `eca:rules=<train>:held-out=<test>` with `--width` cells and `--context` s
 sequence; the last state's cells are labelled with their next state, the test split is
 made of the held-out rules alone. For each depth 1-4 a fixed transformer (h4, d32, ff2,
 learned positions) is trained on train + validation and tested on the held-out rules;
-`--search` also runs `nasforge.search` on the transformer space. AdamW, same epochs
-and batch for all; seeds 0..`--seeds`-1.
+`--search` also runs `nasforge.search` on the transformer space (`--trials`, the best
+by validation accuracy, no cross-validation). AdamW, same epochs and batch for all;
+seeds 0..`--seeds`-1.
 
-    nice -n 10 python benchmarks/automata.py --seeds 2 --search
+    nice -n 10 python benchmarks/automata.py --seeds 1 --search --trials 4 --epochs 20
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def main() -> None:
         if args.search:
             start = time.perf_counter()
             result = search(spec, seed=seed, trials=args.trials, epochs=args.epochs,
-                            output_dir=None, export=False, **TRAINING)  # fmt: skip
+                            output_dir=None, export=False, confirm_top=1, **TRAINING)  # fmt: skip
             rows.append({"seed": seed, "model": "searched " + space.format(result.best.arch),
                          "held_out_acc": result.test_acc,
                          "train_rules_acc": result.best.metrics["val_acc"],

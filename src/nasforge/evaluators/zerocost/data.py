@@ -2,7 +2,8 @@
 
 `task` draws rows of the task's own training split (real data, the task's labels; tasks
 loaded with `load_task` carry it, benchmark tasks do not). Without training data:
-`gaussian` draws standard-normal inputs and uniform labels (synthetic: no real data);
+`gaussian` draws standard-normal inputs (uniform ids for tokens) and uniform labels
+(synthetic: no real data);
 `digits` resizes scikit-learn's 1,797 8x8 handwritten digits (real images, 10 classes) to
 the task's input shape. Data-free proxies only read the batch's shape.
 """
@@ -26,7 +27,10 @@ def proxy_batch(task: Task, source: str = "gaussian", batch_size: int = 64, seed
     rng = np.random.default_rng(seed)
     if source == "gaussian":
         inputs = rng.standard_normal((batch_size, *task.input_shape)).astype(np.float32)
-        targets = rng.integers(0, task.num_classes, size=batch_size)
+        if task.kind == "tokens":  # uniform token ids instead
+            inputs = rng.integers(0, task.vocabulary, (batch_size, *task.input_shape))
+        shape = (batch_size, *task.input_shape[-1:]) if task.per_position else (batch_size,)
+        targets = rng.integers(0, task.num_classes, size=shape)
         return torch.from_numpy(inputs), torch.from_numpy(targets).long()
     if source == "digits":
         return _digits(task, batch_size, rng)
