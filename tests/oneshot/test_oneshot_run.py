@@ -64,6 +64,7 @@ def test_spos_searched_by_evolution_through_the_loop(small_digits, tiny_space, t
         (["--epochs", "0"], ("epochs must be at least 1",)),
         (["--method", "gdas", "--order", "2"], ("order applies to darts only",)),
         (["--strategy", "nope"], ("unknown strategy 'nope'",)),
+        (["--device", "tpu"], ("unknown device 'tpu'", "auto, cpu, cuda")),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(options, words, tmp_path):

@@ -54,6 +54,9 @@ def oneshot_command(
     name: Annotated[
         str | None, typer.Option(help="Run and study name (default: TASK-SPACE-METHOD).")
     ] = None,
+    device: Annotated[
+        str, typer.Option(help="Where to train: cpu, auto (CUDA when present), cuda or cuda:N.")
+    ] = "cpu",
 ) -> None:
     """Search by training one weight-sharing supernet; print and record the architecture."""
     from nasforge.run.oneshot import oneshot
@@ -66,7 +69,7 @@ def oneshot_command(
             epochs=epochs, order=order, batch_size=batch_size, learning_rate=learning_rate,
             arch_learning_rate=arch_learning_rate, retrain=retrain, final_epochs=final_epochs,
             seed=seed, output_dir=output, threads=threads or None, export=export,
-            progress=progress, name=name, label_column=label,
+            progress=progress, name=name, label_column=label, device=device,
         )  # fmt: skip
     except USER_ERRORS as error:
         _fail(error)

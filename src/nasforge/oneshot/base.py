@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from nasforge.architecture import Architecture
+from nasforge.devices import resolve_device
 from nasforge.oneshot.supernet import EdgeSpace, Supernet, mean_entropy
 from nasforge.tasks import Task
 
@@ -53,7 +54,8 @@ class OneShotMethod:
     momentum and a cosine schedule, gradients clipped at 5 (DARTS's settings); the
     architecture parameters Adam (betas 0.5, 0.999, weight decay 1e-3) from epoch
     `warmup_epochs` + 1. `arch_learning_rate` defaults to 10x DARTS's 3e-4, as small
-    data sets give a few hundred steps instead of tens of thousands."""
+    data sets give a few hundred steps instead of tens of thousands. `device` is where the
+    supernet trains (`nasforge.devices`); the splits are moved there once."""
 
     name = "oneshot"
     sparse = False  # the mixing weights are one-hot (GDAS): skip the unused operations
@@ -67,7 +69,7 @@ class OneShotMethod:
     def __init__(
         self, epochs: int = 20, batch_size: int = 64, learning_rate: float = 0.025,
         arch_learning_rate: float = 3e-3, warmup_epochs: int = 0, seed: int = 0,
-        threads: int | None = 1,
+        threads: int | None = 1, device: str = "cpu",
     ) -> None:  # fmt: skip
         self.epochs = epochs
         self.batch_size = batch_size
@@ -76,6 +78,7 @@ class OneShotMethod:
         self.warmup_epochs = warmup_epochs
         self.seed = seed
         self.threads = threads
+        self.device = device
 
     def check(self) -> None:
         """A ValueError for settings no run can use, before any work."""
@@ -84,6 +87,7 @@ class OneShotMethod:
                 raise ValueError(f"{key} must be at least 1, got {getattr(self, key)}")
         if not self.learning_rate > 0 or not self.arch_learning_rate > 0:
             raise ValueError("learning rates must be positive")
+        resolve_device(self.device)  # a bad spec or a missing GPU, before any work
 
     # -- what a method decides --------------------------------------------------------
     def make_supernet(self, space: EdgeSpace, task: Task) -> Supernet:
@@ -103,7 +107,7 @@ class OneShotMethod:
 
     def arch_penalty(self, supernet: Supernet) -> torch.Tensor:
         """A regulariser added to the validation loss of the architecture step."""
-        return torch.zeros(())
+        return torch.zeros((), device=supernet.device)
 
     def loss(self, supernet: Supernet, batch: Batch) -> torch.Tensor:
         """Cross-entropy of one forward with fresh training weights."""
@@ -150,7 +154,7 @@ class OneShotMethod:
             with torch.random.fork_rng():
                 torch.manual_seed(self.seed)
                 self.generator_ = torch.Generator().manual_seed(self.seed)
-                supernet = self.make_supernet(space, task)
+                supernet = self.make_supernet(space, task).move(resolve_device(self.device))
                 reports = self._train(supernet, task, on_epoch)
         finally:
             torch.set_num_threads(previous_threads)
@@ -159,8 +163,7 @@ class OneShotMethod:
     def _train(
         self, supernet: Supernet, task: Task, on_epoch: Callable[[EpochReport], None] | None
     ) -> list[EpochReport]:
-        x, y = torch.from_numpy(task.x_train), torch.from_numpy(task.y_train)
-        x_val, y_val = torch.from_numpy(task.x_val), torch.from_numpy(task.y_val)
+        x, y, x_val, y_val = supernet.tensors(task.x_train, task.y_train, task.x_val, task.y_val)
         weights = supernet.weight_parameters()
         optimizer = torch.optim.SGD(
             weights, lr=self.learning_rate, momentum=self.momentum, weight_decay=self.weight_decay

@@ -33,10 +33,17 @@ class DARTS(OneShotMethod):
     def __init__(
         self, epochs: int = 20, batch_size: int = 64, learning_rate: float = 0.025,
         arch_learning_rate: float = 3e-3, order: int = 1, warmup_epochs: int = 0,
-        seed: int = 0, threads: int | None = 1,
+        seed: int = 0, threads: int | None = 1, device: str = "cpu",
     ) -> None:  # fmt: skip
         super().__init__(
-            epochs, batch_size, learning_rate, arch_learning_rate, warmup_epochs, seed, threads
+            epochs,
+            batch_size,
+            learning_rate,
+            arch_learning_rate,
+            warmup_epochs,
+            seed,
+            threads,
+            device,
         )
         self.order = order
 
@@ -66,11 +73,11 @@ class PCDARTS(DARTS):
     def __init__(
         self, epochs: int = 20, batch_size: int = 64, learning_rate: float = 0.025,
         arch_learning_rate: float = 3e-3, partial: int = 4, warmup_epochs: int = 0,
-        seed: int = 0, threads: int | None = 1,
+        seed: int = 0, threads: int | None = 1, device: str = "cpu",
     ) -> None:  # fmt: skip
         super().__init__(
             epochs, batch_size, learning_rate, arch_learning_rate, 1, warmup_epochs, seed,
-            threads,
+            threads, device,
         )  # fmt: skip
         self.partial = partial
 
@@ -89,10 +96,17 @@ class GDAS(OneShotMethod):
     def __init__(
         self, epochs: int = 20, batch_size: int = 64, learning_rate: float = 0.025,
         arch_learning_rate: float = 3e-3, tau_max: float = 10.0, tau_min: float = 0.1,
-        warmup_epochs: int = 0, seed: int = 0, threads: int | None = 1,
+        warmup_epochs: int = 0, seed: int = 0, threads: int | None = 1, device: str = "cpu",
     ) -> None:  # fmt: skip
         super().__init__(
-            epochs, batch_size, learning_rate, arch_learning_rate, warmup_epochs, seed, threads
+            epochs,
+            batch_size,
+            learning_rate,
+            arch_learning_rate,
+            warmup_epochs,
+            seed,
+            threads,
+            device,
         )
         self.tau_max = tau_max
         self.tau_min = tau_min
@@ -101,7 +115,10 @@ class GDAS(OneShotMethod):
         tau = self.tau_max - (self.tau_max - self.tau_min) * progress
         result = {}
         for edge, alpha in supernet.alpha.items():
-            gumbel = -torch.empty_like(alpha).exponential_(generator=self.generator_).log()
+            noise = torch.empty(alpha.shape, dtype=alpha.dtype).exponential_(
+                generator=self.generator_
+            )
+            gumbel = -noise.log().to(alpha.device)
             soft = torch.softmax((torch.log_softmax(alpha, 0) + gumbel) / tau, dim=0)
             hard = torch.zeros_like(soft).scatter_(0, soft.argmax().view(1), 1.0)
             result[edge] = hard - soft.detach() + soft
@@ -125,10 +142,17 @@ class DrNAS(OneShotMethod):
     def __init__(
         self, epochs: int = 20, batch_size: int = 64, learning_rate: float = 0.025,
         arch_learning_rate: float = 3e-3, kl_weight: float = 1e-3, warmup_epochs: int = 0,
-        seed: int = 0, threads: int | None = 1,
+        seed: int = 0, threads: int | None = 1, device: str = "cpu",
     ) -> None:  # fmt: skip
         super().__init__(
-            epochs, batch_size, learning_rate, arch_learning_rate, warmup_epochs, seed, threads
+            epochs,
+            batch_size,
+            learning_rate,
+            arch_learning_rate,
+            warmup_epochs,
+            seed,
+            threads,
+            device,
         )
         self.kl_weight = kl_weight
 
@@ -155,7 +179,7 @@ class DrNAS(OneShotMethod):
 
     def arch_penalty(self, supernet: Supernet) -> torch.Tensor:
         dirichlet = torch.distributions.Dirichlet
-        total = torch.zeros(())
+        total = torch.zeros((), device=supernet.device)
         for alpha in supernet.alpha.values():
             concentration = self.concentration(alpha)
             prior = dirichlet(torch.ones_like(concentration))

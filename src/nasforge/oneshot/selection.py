@@ -40,8 +40,7 @@ def perturbation_selection(
     the decisions; the strengths handed to the space's derive are the accuracy drops."""
     supernet, method = fit.supernet, fit.method
     task = supernet.task
-    x_val, y_val = torch.from_numpy(task.x_val), torch.from_numpy(task.y_val)
-    x, y = torch.from_numpy(task.x_train), torch.from_numpy(task.y_train)
+    x_val, y_val, x, y = supernet.tensors(task.x_val, task.y_val, task.x_train, task.y_train)
     weights, _ = method.evaluation_weights(supernet)
     weights = {edge: w.detach().clone() for edge, w in weights.items()}
     rng = np.random.default_rng(seed)

@@ -28,12 +28,12 @@ class SPOS(OneShotMethod):
 
     def __init__(
         self, epochs: int = 20, batch_size: int = 64, learning_rate: float = 0.05,
-        seed: int = 0, threads: int | None = 1,
+        seed: int = 0, threads: int | None = 1, device: str = "cpu",
     ) -> None:  # fmt: skip
-        super().__init__(epochs, batch_size, learning_rate, 3e-3, 0, seed, threads)
+        super().__init__(epochs, batch_size, learning_rate, 3e-3, 0, seed, threads, device)
 
     def mixture(self, supernet: Supernet) -> Weights:
-        return uniform_weights(supernet.edges)
+        return uniform_weights(supernet.edges, supernet.device)
 
     def weight_step_logits(self, supernet: Supernet, batch: Batch) -> torch.Tensor:
         seed = int(torch.randint(0, 2**62, (1,), generator=self.generator_))
@@ -46,7 +46,7 @@ class SPOS(OneShotMethod):
 
     def evaluate(self, supernet: Supernet, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
         arch = supernet.space.sample(np.random.default_rng(self.seed + 1))
-        train = torch.from_numpy(supernet.task.x_train)
+        (train,) = supernet.tensors(supernet.task.x_train)
         return inherited_scores(supernet, arch, train, x, y)
 
 
@@ -72,8 +72,9 @@ class SupernetEvaluator(Evaluator):
     def evaluate(self, arch: Architecture, context: EvaluationContext | None = None) -> Result:
         start = time.perf_counter()
         task = self.supernet.task
-        calibration = torch.from_numpy(task.x_train[: self.calibration_size])
-        x, y = torch.from_numpy(task.x_val), torch.from_numpy(task.y_val)
+        calibration, x, y = self.supernet.tensors(
+            task.x_train[: self.calibration_size], task.x_val, task.y_val
+        )
         loss, acc = inherited_scores(self.supernet, arch, calibration, x, y)
         metrics = {"val_acc": acc, "val_loss": loss}
         return Result(metrics, time.perf_counter() - start, [acc])

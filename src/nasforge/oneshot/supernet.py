@@ -170,11 +170,26 @@ class Supernet:
 
     def to(self, dtype: torch.dtype) -> Supernet:
         """Cast weights and architecture parameters (float64 for gradient checks)."""
-        self.network.to(dtype)
+        return self._apply(dtype)
+
+    def move(self, device: torch.device) -> Supernet:
+        """Weights and architecture parameters onto `device`."""
+        return self._apply(device)
+
+    def _apply(self, target: torch.dtype | torch.device) -> Supernet:
+        self.network.to(target)
         for group in (self.alpha, self.beta):
             for edge, value in group.items():
-                group[edge] = value.detach().to(dtype).requires_grad_()
+                group[edge] = value.detach().to(target).requires_grad_()
         return self
+
+    @property
+    def device(self) -> torch.device:
+        return next(iter(self.alpha.values())).device
+
+    def tensors(self, *arrays: np.ndarray) -> tuple[torch.Tensor, ...]:
+        """Numpy arrays as tensors on the supernet's device."""
+        return tuple(torch.from_numpy(a).to(self.device) for a in arrays)
 
     def edge_scales(self) -> dict[str, torch.Tensor]:
         """softmax(beta) over the edges into each node (PC-DARTS edge normalisation)."""
@@ -258,8 +273,10 @@ def recalibrate_batch_norm(network: nn.Module, x: torch.Tensor, batch_size: int 
     network.eval()
 
 
-def uniform_weights(edges: Mapping[str, tuple[str, ...]]) -> dict[str, torch.Tensor]:
-    return {edge: torch.full((len(ops),), 1.0 / len(ops)) for edge, ops in edges.items()}
+def uniform_weights(
+    edges: Mapping[str, tuple[str, ...]], device: torch.device | None = None
+) -> dict[str, torch.Tensor]:
+    return {e: torch.full((len(ops),), 1.0 / len(ops), device=device) for e, ops in edges.items()}
 
 
 def log_uniform(edges: Mapping[str, tuple[str, ...]]) -> float:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from nasforge._progress import say
 from nasforge.architecture import Architecture
+from nasforge.devices import resolve_device
 from nasforge.evaluators.training import TrainingEvaluator
 from nasforge.history import History, Trial, ranked
 from nasforge.oneshot import (
@@ -82,6 +83,7 @@ def oneshot(
     seed: int = 0,
     output_dir: str | Path | None = "runs",
     threads: int | None = 1,
+    device: str = "cpu",
     export: bool = True,
     progress: bool = False,
     name: str | None = None,
@@ -94,7 +96,8 @@ def oneshot(
     by inherited weights through the one loop. `order` 2 is second-order DARTS;
     `learning_rate` None is the method's default (0.025, spos 0.05). With
     `retrain` the choice is trained from scratch on train + validation for
-    `final_epochs`, tested and exported, as `search` does with its best."""
+    `final_epochs`, tested and exported, as `search` does with its best. `device` is where
+    the supernet trains and the choice is retrained (`nasforge.devices`)."""
     _check_numbers(trials=trials, epochs=epochs, batch_size=batch_size, final_epochs=final_epochs)
     check_selection(select)
     constructor = METHODS.get(method)
@@ -102,6 +105,7 @@ def oneshot(
         raise ValueError(f"order applies to darts only, not {method!r}")
     if method == "spos" and strategy is None and select == "argmax":
         strategy = "evolution"  # SPOS has no architecture weights to take the argmax of
+    resolve_device(device)  # a bad spec or a missing GPU, before any data is read
     if output_dir is not None:
         check_writable(output_dir)
     task = _task_of(data, seed, label_column, None, None)
@@ -113,7 +117,8 @@ def oneshot(
     space = default_space(task) if space is None else space
     space = SPACES.create(space) if isinstance(space, str) else space
     check_edge_space(space)
-    settings = {"epochs": epochs, "batch_size": batch_size, "seed": seed, "threads": threads}
+    settings = {"epochs": epochs, "batch_size": batch_size, "seed": seed, "threads": threads,
+                "device": device}  # fmt: skip
     if learning_rate is not None:
         settings["learning_rate"] = learning_rate
     if method != "spos":
@@ -174,8 +179,9 @@ def oneshot(
         if progress:
             say(f"retraining {space.format(arch)} on train+val for {final_epochs} epochs")
         retrainer = TrainingEvaluator(
-            space, task, epochs=final_epochs, batch_size=batch_size, seed=seed, threads=threads
-        )
+            space, task, epochs=final_epochs, batch_size=batch_size, seed=seed, threads=threads,
+            device=device,
+        )  # fmt: skip
         model, _, failure = retrainer.train(arch, *task.train_and_val(), final_epochs)
         if failure is not None:
             raise ValueError(f"retraining the chosen architecture failed: {failure}")
