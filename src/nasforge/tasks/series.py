@@ -151,9 +151,10 @@ def series_task(
         rest, val, test = split_indices(
             labels, seed, val_fraction, test_fraction, source, target == "classes"
         )
-        keep = np.sort(np.concatenate([rest, val]))
+        keep = np.sort(np.concatenate([rest, val]))  # validation is carved below
         test_list, y_test = [train_list[i] for i in test], y_train[test]
         train_list, y_train, split = [train_list[i] for i in keep], y_train[keep], "seeded"
+        val_fraction = val_fraction / (1 - test_fraction)  # of the whole: 70 / 15 / 15
     else:
         test_list, y_test = _as_series(x_test, source), np.asarray(y_test)
     channels = {e.shape[0] for e in train_list + test_list}
