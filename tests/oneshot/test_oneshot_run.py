@@ -74,3 +74,23 @@ def test_bad_input_is_one_line_and_exit_2(options, words, tmp_path):
     assert len(lines) == 1 and lines[0].startswith("error: "), result.output
     assert all(w in lines[0] for w in words), lines[0]
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").iterdir())
+
+
+def test_ctrl_c_stops_the_supernet_and_leaves_no_run(
+    small_digits, tiny_space, tmp_path, monkeypatch
+):
+    import signal
+
+    import nasforge.run.oneshot as job
+    from nasforge.run.result import SearchInterrupted
+
+    def interrupt(report, epochs, space):  # a real SIGINT, sent when epoch 1 is reported
+        signal.raise_signal(signal.SIGINT)
+        return ""
+
+    monkeypatch.setattr(job, "epoch_line", interrupt)
+    with pytest.raises(SearchInterrupted):
+        oneshot(data=small_digits, space=tiny_space, epochs=50, progress=True,
+                output_dir=tmp_path, name="stopped")  # fmt: skip
+    assert not (tmp_path / "stopped").exists()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

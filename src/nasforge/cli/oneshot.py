@@ -74,7 +74,7 @@ def oneshot_command(
     except USER_ERRORS as error:
         _fail(error)
     except KeyboardInterrupt:
-        console.print("interrupted: a one-shot search cannot resume; nothing was chosen")
+        console.print("interrupted: nothing was chosen and no run directory is left")
         raise typer.Exit(130) from None
     space_ = result.space
     console.print(f"chosen ({result.method}, {result.select}): {space_.format(result.arch)}")

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -97,7 +98,8 @@ def oneshot(
     `learning_rate` None is the method's default (0.025, spos 0.05). With
     `retrain` the choice is trained from scratch on train + validation for
     `final_epochs`, tested and exported, as `search` does with its best. `device` is where
-    the supernet trains and the choice is retrained (`nasforge.devices`)."""
+    the supernet trains and the choice is retrained (`nasforge.devices`). Ctrl-C raises
+    `SearchInterrupted` and removes the run directory: a supernet run does not resume."""
     _check_numbers(trials=trials, epochs=epochs, batch_size=batch_size, final_epochs=final_epochs)
     check_selection(select)
     constructor = METHODS.get(method)
@@ -166,7 +168,9 @@ def oneshot(
                     arch = argmax_selection(fit)
                 val_acc = evaluator.evaluate(arch).metrics["val_acc"]
         except KeyboardInterrupt:
-            raise SearchInterrupted(study.name, run_dir) from None
+            if run_dir is not None:  # made by this run (never reused); nothing to resume
+                shutil.rmtree(run_dir, ignore_errors=True)
+            raise SearchInterrupted(study.name, None) from None
     seconds = time.perf_counter() - start
     result = OneShotResult(
         task, space, method, "strategy" if history is not None else select, arch, fit.epochs,
