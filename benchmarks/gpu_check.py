@@ -30,7 +30,8 @@ EPOCHS = 2
 
 
 def _training(space_name: str, **settings: int) -> Callable[[torch.device], dict]:
-    """Train one sampled architecture of `space_name` on digits for `EPOCHS` epochs."""
+    """Train one sampled architecture of `space_name` (built with `settings`) on digits for
+    `EPOCHS` epochs."""
 
     def check(device: torch.device) -> dict:
         task = load_task("digits")
@@ -75,6 +76,7 @@ def _gin(device: torch.device, size: int = 200) -> dict:
 
 CHECKS: dict[str, Callable[[torch.device], dict]] = {
     "train/nb201": _training("nb201", channels=16, cells=1),
+    "train/darts": _training("darts", channels=16, cells=8),  # the DARTS search network
     "proxies/nb201": _proxies,
     "predictor/gin": _gin,
 }

@@ -59,6 +59,14 @@ def search_command(
             "conv1d for series, transformer for tokens)."
         ),
     ] = None,
+    space_option: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A space setting, repeatable: --space-option channels=8 (darts, nb201: "
+            "channels, cells).",
+            metavar="KEY=VALUE",
+        ),
+    ] = None,
     strategy: Annotated[
         str | None,
         typer.Option(help="Search strategy (default: evolution; nsga2 with several objectives)."),
@@ -155,6 +163,7 @@ def search_command(
             space=space,
             strategy=strategy,
             strategy_options=parse_options(strategy_option or ()),
+            space_options=parse_options(space_option or (), "space"),
             trials=trials,
             time_budget_s=time_budget,
             epochs=epochs,

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from nasforge.architecture import Architecture
-from nasforge.spaces.drawing import CellDrawing, LayerDrawing
+from nasforge.spaces.drawing import CellDrawing, CellsDrawing, LayerDrawing
 
 # Okabe-Ito: distinguishable under the common colour-vision deficiencies.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#444")
@@ -52,15 +52,29 @@ def colour(kind: str, vocabulary: tuple[str, ...], absent: tuple[str, ...] = ())
     return PALETTE[index % len(PALETTE)]
 
 
-def layout(drawing: CellDrawing | LayerDrawing, title: bool = False) -> Scene:
+def layout(drawing: CellDrawing | CellsDrawing | LayerDrawing, title: bool = False) -> Scene:
     """The shapes of `drawing`, with its title on top when `title`."""
-    scene = _cell(drawing) if isinstance(drawing, CellDrawing) else _layers(drawing)
+    if isinstance(drawing, CellsDrawing):
+        scene = _stacked([layout(cell, title=True) for cell in drawing.cells])
+    elif isinstance(drawing, CellDrawing):
+        scene = _cell(drawing)
+    else:
+        scene = _layers(drawing)
     if title and drawing.title:
         scene.shapes = [_shift(shape, 22) for shape in scene.shapes]
         scene.height += 22
         scene.shapes.append(("text", 8, 15, drawing.title, 11, INK, "start", "normal"))
         scene.width = max(scene.width, 16 + 6.2 * len(drawing.title))
     return scene
+
+
+def _stacked(scenes: list[Scene]) -> Scene:
+    """Scenes one under the other, left-aligned."""
+    stacked = Scene(max(scene.width for scene in scenes), 0.0)
+    for scene in scenes:
+        stacked.shapes.extend(_shift(shape, stacked.height) for shape in scene.shapes)
+        stacked.height += scene.height
+    return stacked
 
 
 def _shift(shape: tuple, dy: float) -> tuple:

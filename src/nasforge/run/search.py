@@ -30,7 +30,7 @@ from nasforge.run.interrupts import interrupts_raise, raise_pending
 from nasforge.run.loop import run_study
 from nasforge.run.result import SearchInterrupted, SearchResult
 from nasforge.run.selection import candidates, confirm_best
-from nasforge.spaces import default_space
+from nasforge.spaces import create_space, default_space
 from nasforge.spaces.base import SearchSpace
 from nasforge.strategies.base import Strategy
 from nasforge.strategies.options import create_strategy, strategy_settings
@@ -91,6 +91,7 @@ def search(
     class_weights: bool = False,
     baseline: bool = True,
     device: str = "cpu",
+    space_options: Mapping[str, object] | None = None,
 ) -> SearchResult:
     """Run a search; every random choice follows from `seed`. `trials` counts training
     jobs: multi-fidelity strategies (sh, hyperband) choose each job's epochs themselves,
@@ -119,6 +120,8 @@ def search(
     fastest on small networks and shared machines, see benchmarks/thread_default.py).
     `device` is where every training runs (`nasforge.devices`: cpu, auto, cuda[:N]);
     the returned model and the run directory's files are on the CPU.
+    `space_options` are the settings of a space given by name (`{"channels": "8",
+    "cells": "2"}`, text converted, see `nasforge.spaces.create_space`).
     """
     _check_numbers(
         trials=trials, epochs=epochs, final_epochs=final_epochs, batch_size=batch_size,
@@ -138,7 +141,9 @@ def search(
     task = _task_of(data, seed, label_column, task, metric)
     objectives = _check_objectives(objectives, task.objective_key)
     space = default_space(task) if space is None else space
-    space = SPACES.create(space) if isinstance(space, str) else space
+    if space_options and not isinstance(space, str):
+        raise ValueError("space options need the space by name (--space NAME)")
+    space = create_space(space, space_options) if isinstance(space, str) else space
     space.check_task(task)
     directions = [_direction(task.objective.maximize)]
     directions += [_direction(OBJECTIVES[o]) for o in objectives[1:]]
@@ -161,6 +166,8 @@ def search(
     }  # fmt: skip
     if task.target != "classes" or task.metric != "accuracy":
         settings.update(target=task.target, metric=task.metric)
+    if space_options:
+        settings["space_options"] = {k: str(v) for k, v in sorted(space_options.items())}
     if strategy_options:  # a resume with other settings is refused, naming them
         settings["strategy_options"] = {k: str(v) for k, v in sorted(strategy_options.items())}
     run_dir, study = _open_run(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Mapping
+
 from nasforge.registry import SPACES
 from nasforge.spaces.base import CategoricalSpace, SearchSpace
 from nasforge.spaces.chain import ChainSpace
 from nasforge.spaces.conv1d import Conv1dSpace
+from nasforge.spaces.darts import DartsSpace
 from nasforge.spaces.mlp import MLPSpace
 from nasforge.spaces.nb201 import NB201Space
 from nasforge.spaces.transformer import TransformerSpace
@@ -16,6 +20,7 @@ SPACES.add("chain", ChainSpace)
 SPACES.add("mlp", MLPSpace)
 SPACES.add("conv1d", Conv1dSpace)
 SPACES.add("transformer", TransformerSpace)
+SPACES.add("darts", DartsSpace)
 
 
 # The space a search uses when none is named, per task kind: (registry name, settings).
@@ -41,15 +46,54 @@ def get_space(name: str) -> SearchSpace:
     return SPACES.create(name)
 
 
+def create_space(name: str, options: Mapping[str, object] | None = None) -> SearchSpace:
+    """The space registered as `name` built with `options` (`--space-option channels=8`):
+    text is converted by the type of each setting's default (int, float, str, bool, or
+    a tuple of those, comma-separated); a one-line ValueError naming the accepted
+    settings for an unknown setting or a bad value."""
+    constructor = SPACES.get(name)  # ValueError listing the registered spaces
+    settings = inspect.signature(constructor).parameters
+    accepted = ", ".join(settings) or "none"
+    kwargs = {}
+    for key, value in (options or {}).items():
+        if key not in settings:
+            raise ValueError(f"space {name!r} has no setting {key!r}; accepted: {accepted}")
+        default = settings[key].default
+        try:
+            kwargs[key] = _converted(value, default) if isinstance(value, str) else value
+        except ValueError:
+            raise ValueError(
+                f"space {name!r}: bad value {value!r} for {key!r} (like its default "
+                f"{default!r}); accepted settings: {accepted}"
+            ) from None
+    return constructor(**kwargs)
+
+
+def _converted(text: str, default: object) -> object:
+    text = text.strip()
+    if isinstance(default, tuple):
+        item = default[0] if default else ""
+        return tuple(_converted(part, item) for part in text.split(",") if part.strip())
+    if isinstance(default, bool):
+        if text.lower() not in ("true", "false", "1", "0", "yes", "no"):
+            raise ValueError(text)
+        return text.lower() in ("true", "1", "yes")
+    if isinstance(default, int | float):
+        return type(default)(text)
+    return text
+
+
 __all__ = [
-    "DEFAULT_SPACES",
     "CategoricalSpace",
     "ChainSpace",
     "Conv1dSpace",
+    "DEFAULT_SPACES",
+    "DartsSpace",
     "MLPSpace",
     "NB201Space",
     "SearchSpace",
     "TransformerSpace",
+    "create_space",
     "default_space",
     "get_space",
 ]

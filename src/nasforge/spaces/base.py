@@ -13,7 +13,7 @@ import numpy as np
 from torch import nn
 
 from nasforge.architecture import Architecture
-from nasforge.spaces.drawing import CellDrawing, Layer, LayerDrawing
+from nasforge.spaces.drawing import CellDrawing, CellsDrawing, Layer, LayerDrawing
 from nasforge.tasks import Task
 
 ENCODINGS_DOC = "onehot (one indicator per decision value), ordinal (value index per decision)"
@@ -79,7 +79,7 @@ class SearchSpace(ABC):
         """The canonical text form of `arch`."""
         return arch.to_json()
 
-    def drawing(self, arch: Architecture) -> CellDrawing | LayerDrawing:
+    def drawing(self, arch: Architecture) -> CellDrawing | CellsDrawing | LayerDrawing:
         """How `arch` looks, as data for `nasforge.report` to draw (see
         `nasforge.spaces.drawing`); by default one block per decision."""
         layers = tuple(Layer(str(value), label, detail=label) for label, value in arch.items())
@@ -110,11 +110,10 @@ class CategoricalSpace(SearchSpace):
         self._choices = tuple(tuple(choices) for _, choices in self.decisions)
         self._sizes = np.array([len(c) for c in self._choices], dtype=np.int64)
         self._positions = tuple({v: i for i, v in enumerate(c)} for c in self._choices)
-        # Mixed-radix weights: the first decision is the most significant digit.
-        self._radix = np.array(
-            [math.prod(self._sizes[i + 1 :].tolist()) for i in range(len(self._sizes))],
-            dtype=np.int64,
-        )
+        # Mixed-radix weights: the first decision is the most significant digit (Python
+        # integers: large spaces such as DARTS' overflow 64 bits).
+        sizes = self._sizes.tolist()
+        self._radix = tuple(math.prod(sizes[i + 1 :]) for i in range(len(sizes)))
         self._onehot_offsets = np.concatenate([[0], np.cumsum(self._sizes)[:-1]]).astype(int)
 
     # -- construction ---------------------------------------------------------------
@@ -129,12 +128,14 @@ class CategoricalSpace(SearchSpace):
 
     def index(self, arch: Architecture) -> int:
         """A unique integer in `[0, len(self))` for `arch` (mixed-radix over positions)."""
-        return int(sum(p * r for p, r in zip(self.positions(arch), self._radix.tolist())))
+        return int(sum(p * r for p, r in zip(self.positions(arch), self._radix)))
 
     def from_index(self, index: int) -> Architecture:
         if not 0 <= index < len(self):
             raise ValueError(f"index {index} outside [0, {len(self)}) for space {self.name!r}")
-        return self.from_positions([(index // r) % s for r, s in zip(self._radix, self._sizes)])
+        return self.from_positions(
+            [(index // r) % s for r, s in zip(self._radix, self._sizes.tolist())]
+        )
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -214,7 +215,7 @@ class CategoricalSpace(SearchSpace):
 
     def __len__(self) -> int:
         """Number of members; spaces with a `canonical` form override this with a count."""
-        return int(np.prod(self._sizes))
+        return math.prod(self._sizes.tolist())
 
     def __iter__(self) -> Iterator[Architecture]:
         """Every member once (canonical forms only, when the space has them)."""

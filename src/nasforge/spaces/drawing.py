@@ -1,7 +1,8 @@
 """What a space says about how an architecture looks: plain data that `nasforge.report`
-turns into SVG or PNG. A space answers `space.drawing(arch)` with one of two forms:
+turns into SVG or PNG. A space answers `space.drawing(arch)` with one of these forms:
 
-- `CellDrawing`: a DAG whose edges carry operations (NAS-Bench-201 and DARTS cells);
+- `CellDrawing`: a DAG whose edges carry operations (a NAS-Bench-201 cell);
+- `CellsDrawing`: several such DAGs one under the other (DARTS' normal and reduction cell);
 - `LayerDrawing`: a left-to-right strip of blocks or layers, optionally grouped into
   stages (MobileNet-style chains, MLPs, conv1d or transformer stacks).
 
@@ -46,4 +47,12 @@ class LayerDrawing:
 
     layers: tuple[Layer, ...]
     kinds: tuple[str, ...] = field(default=())
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class CellsDrawing:
+    """Several cells drawn one under the other, each with its own title ("normal cell")."""
+
+    cells: tuple[CellDrawing, ...]
     title: str = ""

@@ -59,17 +59,21 @@ def adjacency_encoding(
 
 
 def path_encoding(
-    adjacency: np.ndarray, labels: Sequence[str], vocabulary: Sequence[str], max_length: int
+    adjacency: np.ndarray,
+    labels: Sequence[str],
+    vocabulary: Sequence[str],
+    max_length: int,
+    source: int = 0,
 ) -> np.ndarray:
     """BANANAS path encoding: for every sequence of up to `max_length` operations, how many
-    input-to-output paths pass through exactly those operations (paths through the
-    zero op do not exist, so `vocabulary` omits it)."""
+    paths from the input node `source` to the output (the last node) pass through exactly
+    those operations (paths through the zero op do not exist, so `vocabulary` omits it)."""
     radix = len(vocabulary)
     position = {op: i for i, op in enumerate(vocabulary)}
     offsets = np.cumsum([0] + [radix**n for n in range(1, max_length + 1)])
     vector = np.zeros(int(offsets[-1]), dtype=np.float32)
     output = len(adjacency) - 1
-    stack: list[tuple[int, tuple[int, ...]]] = [(0, ())]
+    stack: list[tuple[int, tuple[int, ...]]] = [(source, ())]
     while stack:
         node, ops = stack.pop()
         for nxt in np.flatnonzero(adjacency[node]).tolist():

@@ -23,7 +23,7 @@ from nasforge.spaces.graphs import (
     node_features,
     path_encoding,
 )
-from nasforge.spaces.ops import ReLUConvBN, ResNetBasicBlock, Zero
+from nasforge.spaces.ops import ReLUConvBN, ResNetBasicBlock, Zero, reduction_stride
 from nasforge.tasks import Task
 
 OPERATIONS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
@@ -89,12 +89,6 @@ class NB201Cell(nn.Module):
         for j in (1, 2, 3):
             nodes.append(sum(self.edges[f"{j}_{i}"](nodes[i]) for i in range(j)))
         return nodes[3]
-
-
-def reduction_stride(height: int, width: int) -> tuple[int, int]:
-    """Halve an axis only while it is at least 4 pixels: small or flat inputs (8x8 digits,
-    1xN signals) keep a spatial extent instead of collapsing to nothing."""
-    return (2 if height >= 4 else 1, 2 if width >= 4 else 1)
 
 
 class NB201Network(nn.Module):

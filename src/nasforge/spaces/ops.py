@@ -10,20 +10,97 @@ class ReLUConvBN(nn.Sequential):
     """ReLU -> Conv2d (no bias) -> BatchNorm, the NAS-Bench-201 / DARTS convolution unit."""
 
     def __init__(
-        self, c_in: int, c_out: int, kernel_size: int, stride: int = 1, padding: int = 0
-    ) -> None:
+        self, c_in: int, c_out: int, kernel_size: int, stride: int = 1, padding: int = 0,
+        affine: bool = True,
+    ) -> None:  # fmt: skip
         super().__init__(
             nn.ReLU(inplace=False),
             nn.Conv2d(c_in, c_out, kernel_size, stride=stride, padding=padding, bias=False),
-            nn.BatchNorm2d(c_out),
+            nn.BatchNorm2d(c_out, affine=affine),
         )
 
 
 class Zero(nn.Module):
-    """The `none` operation: an all-zero output of the input's shape."""
+    """The `none` operation: an all-zero output of the input's shape, subsampled by
+    `stride` (per axis) on a reducing edge."""
+
+    def __init__(self, stride: int | tuple[int, int] = 1) -> None:
+        super().__init__()
+        self.stride = _pair(stride)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x.mul(0.0)
+        if self.stride == (1, 1):
+            return x.mul(0.0)
+        return x[:, :, :: self.stride[0], :: self.stride[1]].mul(0.0)
+
+
+def _pair(value: int | tuple[int, int]) -> tuple[int, int]:
+    return (value, value) if isinstance(value, int) else (int(value[0]), int(value[1]))
+
+
+def reduction_stride(height: int, width: int) -> tuple[int, int]:
+    """Halve an axis only while it is at least 4 pixels: small or flat inputs (8x8 digits,
+    1xN signals) keep a spatial extent instead of collapsing to nothing."""
+    return (2 if height >= 4 else 1, 2 if width >= 4 else 1)
+
+
+class SepConv(nn.Sequential):
+    """DARTS separable convolution (Liu et al., ICLR 2019): twice ReLU -> depthwise kxk ->
+    pointwise 1x1 -> BatchNorm, the first depthwise convolution carrying the stride."""
+
+    def __init__(
+        self, c_in: int, c_out: int, kernel: int, stride: int | tuple[int, int] = 1,
+        affine: bool = True,
+    ) -> None:  # fmt: skip
+        pad = kernel // 2
+        super().__init__(
+            nn.ReLU(inplace=False),
+            nn.Conv2d(c_in, c_in, kernel, _pair(stride), pad, groups=c_in, bias=False),
+            nn.Conv2d(c_in, c_in, 1, bias=False),
+            nn.BatchNorm2d(c_in, affine=affine),
+            nn.ReLU(inplace=False),
+            nn.Conv2d(c_in, c_in, kernel, 1, pad, groups=c_in, bias=False),
+            nn.Conv2d(c_in, c_out, 1, bias=False),
+            nn.BatchNorm2d(c_out, affine=affine),
+        )
+
+
+class DilConv(nn.Sequential):
+    """DARTS dilated separable convolution: ReLU -> depthwise kxk with dilation 2 ->
+    pointwise 1x1 -> BatchNorm (receptive field 5x5 for k=3, 9x9 for k=5)."""
+
+    def __init__(
+        self, c_in: int, c_out: int, kernel: int, stride: int | tuple[int, int] = 1,
+        affine: bool = True,
+    ) -> None:  # fmt: skip
+        super().__init__(
+            nn.ReLU(inplace=False),
+            nn.Conv2d(
+                c_in, c_in, kernel, _pair(stride), kernel - 1, dilation=2, groups=c_in, bias=False
+            ),
+            nn.Conv2d(c_in, c_out, 1, bias=False),
+            nn.BatchNorm2d(c_out, affine=affine),
+        )
+
+
+class FactorizedReduce(nn.Module):
+    """DARTS' strided skip: ReLU, two 1x1 convolutions with `stride` on the input and on
+    it shifted by one pixel, concatenated (half the channels each), BatchNorm. Any input
+    size works: the shifted copy is zero-padded, so both halves have ceil(size / stride)."""
+
+    def __init__(
+        self, c_in: int, c_out: int, stride: int | tuple[int, int] = 2, affine: bool = True
+    ) -> None:
+        super().__init__()
+        self.relu = nn.ReLU(inplace=False)
+        self.conv_a = nn.Conv2d(c_in, c_out // 2, 1, _pair(stride), bias=False)
+        self.conv_b = nn.Conv2d(c_in, c_out - c_out // 2, 1, _pair(stride), bias=False)
+        self.bn = nn.BatchNorm2d(c_out, affine=affine)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.relu(x)
+        shifted = nn.functional.pad(x, (0, 1, 0, 1))[:, :, 1:, 1:]
+        return self.bn(torch.cat([self.conv_a(x), self.conv_b(shifted)], dim=1))
 
 
 class ResNetBasicBlock(nn.Module):

@@ -32,16 +32,17 @@ _TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 _SEQUENCES = ("tuple[", "Sequence[", "list[")
 
 
-def parse_options(texts: Iterable[str]) -> dict[str, str]:
-    """`KEY=VALUE` texts (as given to `--strategy-option`) as a mapping; a later text
-    overrides an earlier one with the same key."""
+def parse_options(texts: Iterable[str], what: str = "strategy") -> dict[str, str]:
+    """`KEY=VALUE` texts (as given to `--strategy-option`, or `--space-option` with
+    `what="space"`) as a mapping; a later text overrides an earlier one with the same key."""
     options: dict[str, str] = {}
     for text in texts:
         key, sep, value = text.partition("=")
         if not sep or not key.strip():
+            example = "initial=5 (or NAME.KEY=VALUE for one strategy of several)"
             raise ValueError(
-                f"bad strategy option {text!r}: expected KEY=VALUE, e.g. initial=5 "
-                "(or NAME.KEY=VALUE for one strategy of several)"
+                f"bad {what} option {text!r}: expected KEY=VALUE, e.g. "
+                + (example if what == "strategy" else "channels=8")
             )
         options[key.strip()] = value.strip()
     return options
