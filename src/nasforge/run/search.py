@@ -17,7 +17,7 @@ from nasforge.constraints import Constraints, pareto_front
 from nasforge.devices import resolve_device
 from nasforge.evaluators.training import TrainingEvaluator
 from nasforge.history import History, Trial, ranked
-from nasforge.registry import SPACES, STRATEGIES
+from nasforge.registry import STRATEGIES
 from nasforge.run.baseline import BASELINES, baseline_for
 from nasforge.run.directory import (
     check_writable,

@@ -84,10 +84,10 @@ def _converted(text: str, default: object) -> object:
 
 
 __all__ = [
+    "DEFAULT_SPACES",
     "CategoricalSpace",
     "ChainSpace",
     "Conv1dSpace",
-    "DEFAULT_SPACES",
     "DartsSpace",
     "MLPSpace",
     "NB201Space",
