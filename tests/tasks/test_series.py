@@ -99,5 +99,5 @@ def test_kinds_pick_the_default_space_and_a_wrong_space_says_so(gunpoint):
     with pytest.raises(ValueError, match="unknown task kind 'audio'"):
         Task("a", (10,), 2, kind="audio")
     with pytest.raises(ValueError, match=r"builds for image tasks, not series \(GunPoint\); "
-                                         r"use --space conv1d or mlp"):
+                                         r"use --space conv1d or darts or mlp"):
         get_space("nb201").check_task(gunpoint)
