@@ -108,7 +108,8 @@ def test_the_cache_follows_content_not_the_history_object(space, cifar10):
 def test_genetic_samplers_advance_generations_on_the_history(space, cifar10):
     strategy = OptunaStrategy(sampler=optuna.samplers.NSGAIISampler(population_size=5))
     run_study(TrialLog(), space, strategy, cifar10, 26, seed=0)
-    key = optuna.samplers.NSGAIISampler._get_generation_key()
+    sampler_class = optuna.samplers.NSGAIISampler  # Optuna 4.0 names the key as a constant
+    key = getattr(sampler_class, "_get_generation_key", lambda: "nsga2:generation")()
     study = strategy.session_.study
     complete = study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))
     generations = [t.system_attrs[key] for t in complete]

@@ -30,6 +30,7 @@ import copy
 import hashlib
 import json
 import random
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -235,11 +236,24 @@ def _reseed(value: object, rng: np.random.Generator, seen: set[int]) -> None:
             _reseed(item, rng, seen)
 
 
+def _ga_keys(sampler: BaseSampler) -> tuple[str, str, int] | None:
+    """A genetic sampler's generation attribute, parent-cache prefix and population size:
+    BaseGASampler's (Optuna >= 4.2), or the NSGA-II / NSGA-III module constants before it."""
+    if isinstance(sampler, _GA_SAMPLER):
+        kind, size = type(sampler), sampler.population_size
+        return kind._get_generation_key(), kind._get_parent_cache_key_prefix(), size
+    module = sys.modules.get(type(sampler).__module__)
+    keys = [getattr(module, n, None) for n in ("_GENERATION_KEY", "_POPULATION_CACHE_KEY_PREFIX")]
+    size = getattr(sampler, "_population_size", None)
+    if None in keys or not size:
+        return None
+    return keys[0], keys[1], size
+
+
 def _generations(sampler: BaseSampler) -> tuple[str | None, int]:
     """The trial attribute a genetic sampler reads generations from, and its population."""
-    if isinstance(sampler, _GA_SAMPLER) and sampler.population_size:
-        return type(sampler)._get_generation_key(), sampler.population_size
-    return None, 1
+    keys = _ga_keys(sampler)
+    return (keys[0], keys[2]) if keys else (None, 1)
 
 
 def _reset_sampler_state(
@@ -249,11 +263,13 @@ def _reset_sampler_state(
     no cached parent populations (a genetic sampler recomputes them from the trials and
     this proposal's generator), and a QMC sequence at position `finished`."""
     sampler, storage, study_id = study.sampler, study._storage, study._study_id
-    if isinstance(sampler, _GA_SAMPLER):
-        prefix = type(sampler)._get_parent_cache_key_prefix()
+    keys = _ga_keys(sampler)
+    if keys:
+        # BaseGASampler reads None as "no cache"; the older NSGA samplers need (-1, []).
+        empty = None if isinstance(sampler, _GA_SAMPLER) else (-1, [])
         for key, value in storage.get_study_system_attrs(study_id).items():
-            if key.startswith(prefix) and value is not None:
-                storage.set_study_system_attr(study_id, key, None)
+            if key.startswith(keys[1]) and value is not None and value != empty:
+                storage.set_study_system_attr(study_id, key, empty)
     if isinstance(sampler, optuna.samplers.QMCSampler):
         # The key QMCSampler._find_sample_id counts asks under (Optuna 4-5).
         qmc = {
