@@ -23,9 +23,9 @@ def _as_images(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def load_npz(path: Path, **split: float | int) -> Task:
-    """Arrays `x_train`, `y_train` and optionally `x_test`, `y_test`; 2-D inputs are tabular,
-    3-D / 4-D inputs images."""
+def read_npz(path: Path) -> dict[str, np.ndarray]:
+    """The arrays of a `.npz` archive with at least `x_train` and `y_train` (images, tables,
+    series and tokens share this), or a DataFormatError naming what is wrong."""
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in archive.files}
@@ -36,6 +36,13 @@ def load_npz(path: Path, **split: float | int) -> Task:
         raise DataFormatError(
             f"{path}: missing array(s) {', '.join(missing)}; found {', '.join(arrays) or 'none'}"
         )
+    return arrays
+
+
+def load_npz(path: Path, **split: float | int) -> Task:
+    """Arrays `x_train`, `y_train` and optionally `x_test`, `y_test`; 2-D inputs are tabular,
+    3-D / 4-D inputs images."""
+    arrays = read_npz(path)
     x = arrays["x_train"]
     if x.ndim not in (2, 3, 4):
         raise DataFormatError(f"{path}: x_train must be 2-D, 3-D or 4-D, got shape {x.shape}")

@@ -13,6 +13,7 @@ import pandas as pd
 
 from nasforge.errors import DataFormatError
 from nasforge.tasks.base import Task
+from nasforge.tasks.files import read_npz
 from nasforge.tasks.series import series_task
 
 ID_COLUMNS = ("id", "series_id")
@@ -37,16 +38,7 @@ def load_series_npz(
     path: Path, task: str | None = None, metric: str | None = None, **split
 ) -> Task:
     """A series task from a `.npz` (see the module docstring)."""
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
-    except (ValueError, OSError) as err:
-        raise DataFormatError(f"{path}: not a readable .npz archive ({err})") from None
-    missing = [k for k in ("x_train", "y_train") if k not in arrays]
-    if missing:
-        raise DataFormatError(
-            f"{path}: missing array(s) {', '.join(missing)}; found {', '.join(arrays) or 'none'}"
-        )
+    arrays = read_npz(path)
     if ("x_test" in arrays) != ("y_test" in arrays):
         raise DataFormatError(f"{path}: give both x_test and y_test, or neither")
     y = arrays["y_train"]

@@ -19,6 +19,7 @@ import numpy as np
 
 from nasforge.errors import DataFormatError
 from nasforge.tasks.base import IGNORE, Task
+from nasforge.tasks.files import read_npz
 from nasforge.tasks.splits import check_fractions, encode_labels, split_indices
 
 ECA_PREFIX = "eca"
@@ -125,15 +126,8 @@ def load_tokens_npz(path: Path, seed: int = 0, val_fraction: float = 0.15,
                     test_fraction: float = 0.15) -> Task:  # fmt: skip
     """A token task from `x_train` (n, length) of ids and `y_train` (n,) class labels or
     (n, length) per-position labels, optionally `x_test`, `y_test` and `vocabulary`."""
-    try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {key: archive[key] for key in archive.files}
-    except (ValueError, OSError) as err:
-        raise DataFormatError(f"{path}: not a readable .npz archive ({err})") from None
-    x, y = arrays.get("x_train"), arrays.get("y_train")
-    if x is None or y is None:
-        found = ", ".join(arrays) or "none"
-        raise DataFormatError(f"{path}: needs arrays x_train and y_train; found {found}")
+    arrays = read_npz(path)
+    x, y = arrays["x_train"], arrays["y_train"]
     x_test, y_test = arrays.get("x_test"), arrays.get("y_test")
     for name, a in (("x_train", x), ("x_test", x_test)):
         if a is not None and (a.ndim != 2 or not np.issubdtype(a.dtype, np.integer) or a.min() < 0):
