@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from nasforge.bench.statistics import bootstrap_bands
+from nasforge.report.oneshot import OneShotView, read_oneshot
 from nasforge.report.views import LAYOUT, best_so_far, counts, operation_stats, pareto, plotly_js
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#444")
@@ -253,11 +254,17 @@ def _run_report(location, name: str | None) -> tuple[str, str]:
     if ranked:
         body.append(architecture_svg(ranked[0].arch.space, ranked[0].arch)
                     if not chosen else _chosen_svg(ranked, chosen))  # fmt: skip
-    body.append("<h2>Search</h2>")
-    body.append(_figure(best_so_far(trials, objectives[0], maximize), "best"))
-    body.append(_figure(pareto(trials, objectives, directions), "pareto"))
+    folder = Path(str(location)) if Path(str(location)).is_dir() else Path(str(location)).parent
+    oneshot = read_oneshot(folder) if "://" not in str(location) else None
+    if oneshot is not None:
+        body.append(_oneshot_section(oneshot))
+    searched = oneshot is None or len(trials) > 1  # not one recorded choice of a supernet
+    if searched:
+        body.append("<h2>Search</h2>")
+        body.append(_figure(best_so_far(trials, objectives[0], maximize), "best"))
+        body.append(_figure(pareto(trials, objectives, directions), "pareto"))
     ops = operation_stats(trials, objectives[0], maximize)
-    if ops["decisions"]:
+    if searched and ops["decisions"]:
         body.append(f"<h2>Operations the best {ops['top']} of {ops['completed']} share</h2>")
         rows = [
             {"decision": d["decision"], **{
@@ -282,7 +289,17 @@ def _run_report(location, name: str | None) -> tuple[str, str]:
     body.append('<p class="note">best first; drawings for the best 25</p>')
     body.append(_table(pd.DataFrame(rows), raw=("drawing",)) if rows else "<p>no trials</p>")
     body.append("<h2>Settings</h2>" + _settings({**settings, "directions": directions}))
-    return f"search {study.name}", "".join(body)
+    kind = f"one-shot search ({study.attrs.get('method')})" if oneshot else "search"
+    return f"{kind} {study.name}", "".join(body)
+
+
+def _oneshot_section(view: OneShotView) -> str:
+    """The supernet's side of a one-shot run: its choice, curves and weights."""
+    facts = pd.DataFrame({"": list(view.facts), "value": list(view.facts.values())})
+    parts = ["<h2>One-shot search</h2>", _table(facts)]
+    parts += [_figure(figure, key) for key, figure in view.figures.items()]
+    parts.append("<h3>Derived architecture by epoch</h3>" + _table(view.epochs))
+    return "".join(parts)
 
 
 def _chosen_svg(ranked, chosen) -> str:
