@@ -50,6 +50,10 @@ def test_bench_all_datasets_is_one_table_and_a_plot_per_dataset(tmp_path):
     summary = pd.read_csv(tmp_path / "nb201-all" / "summary.csv")
     assert len(summary) == 6
     assert set(summary["dataset"]) == {"cifar10", "cifar100", "imagenet16-120"}
+    # off a terminal (80 columns here) the wide table is printed whole: nothing cut
+    assert "\u2026" not in result.output
+    for row in summary.itertuples():
+        assert f"{row.mean:.2f} [{row.ci_low:.2f}, {row.ci_high:.2f}]" in result.output
 
 
 def test_parse_prints_choices():

@@ -9,7 +9,17 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from nasforge.cli.common import RIGHT, USER_ERRORS, _at_least, _check_output, _fail, _names, console
+from nasforge.cli.common import (
+    NAME_COLUMN,
+    RIGHT,
+    USER_ERRORS,
+    _at_least,
+    _check_output,
+    _fail,
+    _names,
+    console,
+    print_table,
+)
 
 
 def bench_command(
@@ -107,7 +117,7 @@ def bench_command(
             pd.concat(summaries).to_csv(table_csv, index_label="strategy")
     except USER_ERRORS as error:
         _fail(error)
-    console.print(_summary_table(results, budget))
+    print_table(_summary_table(results, budget))
     if all_datasets:
         plots = ", ".join(f"{space}-{r.dataset}/anytime.png" for r in results)
         console.print(f"results written to {output}/ (one table: {table_csv}; plots: {plots})")
@@ -131,8 +141,8 @@ def _summary_table(results: list, budget: int) -> Table:
     where = "all datasets" if several else f"{first.dataset} (optimum {first.optimum:.2f})"
     table = Table(title=f"{first.space} / {where}: {len(first.seeds)} seeds x {budget_text}")
     if several:
-        table.add_column("dataset")
-    table.add_column("strategy")
+        table.add_column("dataset", **NAME_COLUMN)
+    table.add_column("strategy", **NAME_COLUMN)
     table.add_column("test acc [95% CI]", **RIGHT)
     table.add_column("vs random (p)", **RIGHT)
     table.add_column("regret", **RIGHT)
@@ -206,7 +216,7 @@ def _bench_multi_objective(
         title=f"{space} / {dataset}: test accuracy x {' x '.join(goals[1:])}, normalised "
         f"hypervolume, {len(result.seeds)} seeds (true front {result.optimum:.4f})"
     )
-    table.add_column("strategy")
+    table.add_column("strategy", **NAME_COLUMN)
     for queries in result.budgets:
         table.add_column(f"@ {queries} (95% CI)", justify="right")
     table.add_column("front size", justify="right")
@@ -221,5 +231,5 @@ def _bench_multi_objective(
         final = summary.loc[(name, last)]
         style = "bold green" if final["hypervolume"] == best else None
         table.add_row(name, *cells, f"{final['front_size']:.1f}", style=style)
-    console.print(table)
+    print_table(table)
     console.print(f"results written to {paths['summary'].parent}/")

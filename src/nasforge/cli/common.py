@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from nasforge.errors import NasforgeError
 
@@ -14,6 +15,24 @@ console = Console(soft_wrap=True)
 # never cut with an ellipsis; numbers stay whole on one line.
 ARCH_COLUMN = {"justify": "left", "overflow": "fold"}
 RIGHT = {"justify": "right", "no_wrap": True}
+NAME_COLUMN = {"no_wrap": True}  # strategy and dataset names are never squeezed away
+
+
+def print_table(table: Table) -> None:
+    """Print `table` whole: off a terminal (a file, a pipe) at the width it needs, so no
+    number or name is cut; on a terminal at the terminal's width."""
+    needed = console.measure(table, options=console.options.update(max_width=100_000)).maximum
+    if console.is_terminal or needed <= console.width:
+        console.print(table)
+        return
+    width = console.width
+    console.width = needed
+    try:
+        console.print(table)
+    finally:
+        console.width = width
+
+
 # OSError covers the file system: a missing file, no permission, a read-only disk, a
 # file where a folder is expected.
 USER_ERRORS = (NasforgeError, ValueError, OSError)

@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from nasforge.cli.common import USER_ERRORS, _at_least, _check_output, _fail, _names, console
+from nasforge.cli.common import (
+    USER_ERRORS,
+    _at_least,
+    _check_output,
+    _fail,
+    _names,
+    console,
+    print_table,
+)
 
 predictors_app = typer.Typer(
     help="Performance predictors: rank-correlation evaluation.",
@@ -86,5 +94,5 @@ def evaluate(
             f"{row['fit_s']:.2f}",
             f"{row['query_ms']:.3f}",
         )
-    console.print(table)
+    print_table(table)
     console.print(f"results written to {paths['json'].parent}/ (plot: {paths['plot'].name})")

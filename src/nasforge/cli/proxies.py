@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from nasforge._progress import progress_bar
-from nasforge.cli.common import USER_ERRORS, _at_least, _check_output, _fail, _names, console
+from nasforge.cli.common import (
+    USER_ERRORS,
+    _at_least,
+    _check_output,
+    _fail,
+    _names,
+    console,
+    print_table,
+)
 
 proxies_app = typer.Typer(
     help="Zero-cost proxies: training-free scores of untrained networks.",
@@ -71,5 +79,5 @@ def evaluate(
         paths = result.save(output / f"{space}-{dataset}")
     except USER_ERRORS as error:
         _fail(error)
-    console.print(result.table())
+    print_table(result.table())
     console.print(f"results written to {paths['json'].parent}/ (scores.csv, results.json)")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from nasforge.cli.common import ARCH_COLUMN, RIGHT, USER_ERRORS, _fail, _names, console
+from nasforge.cli.common import ARCH_COLUMN, RIGHT, USER_ERRORS, _fail, _names, console, print_table
 from nasforge.cli.show import test_text
 
 
@@ -83,9 +83,7 @@ def search_command(
         float | None, typer.Option(help="Stop proposing after this many seconds.")
     ] = None,
     epochs: Annotated[int, typer.Option(help="Training epochs per architecture.")] = 8,
-    batch_size: Annotated[
-        int, typer.Option(help="Training batch size (small sets: try 16).")
-    ] = 64,
+    batch_size: Annotated[int, typer.Option(help="Training batch size (small sets: try 16).")] = 64,
     optimizer: Annotated[str, typer.Option(help="sgd (default) or adamw.")] = "sgd",
     learning_rate: Annotated[
         float, typer.Option(help="Peak learning rate (cosine schedule).")
@@ -212,7 +210,7 @@ def search_command(
             str(row["trial"]), row["arch"], f"{value:.2f}" if metric.percent else f"{value:.4g}",
             f"{row['params']:,.0f}", f"{row['flops']:,.0f}",
         )  # fmt: skip
-    console.print(table)
+    print_table(table)
     if result.rejected:
         console.print(f"{result.rejected} architectures broke the limits and were never trained")
     if result.pareto:

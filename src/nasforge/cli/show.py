@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from nasforge.cli.common import ARCH_COLUMN, RIGHT, USER_ERRORS, _fail, console
+from nasforge.cli.common import ARCH_COLUMN, RIGHT, USER_ERRORS, _fail, console, print_table
 
 
 def show(
@@ -33,7 +33,7 @@ def show(
             table.add_column(column, **ARCH_COLUMN if column == "architecture" else RIGHT)
         for row in overview.table.itertuples(index=False):
             table.add_row(*(_cell(v) for v in row))
-        console.print(table)
+        print_table(table)
     if overview.best is not None:
         what = "validation accuracy" if overview.metric == "val_acc" else overview.metric
         console.print(f"best {what}: {overview.best.text} (trial {overview.best.number})")
