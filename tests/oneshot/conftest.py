@@ -1,4 +1,4 @@
-"""A small digits task and a tiny NAS-Bench-201 space for supernet tests."""
+"""A small digits task and tiny NAS-Bench-201 and DARTS spaces for supernet tests."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import dataclasses
 
 import pytest
 
+from nasforge.spaces.darts import DartsSpace
 from nasforge.spaces.nb201 import NB201Space
 from nasforge.tasks import Task, load_task
 
@@ -24,3 +25,9 @@ def small_digits() -> Task:
 @pytest.fixture(scope="session")
 def tiny_space() -> NB201Space:
     return NB201Space(channels=8, cells=1)
+
+
+@pytest.fixture(scope="session")
+def tiny_darts() -> DartsSpace:
+    """DARTS cells with a 4-channel, 3-cell supernet (normal, reduce, reduce)."""
+    return DartsSpace(channels=4, cells=3, search_channels=4, search_cells=3)

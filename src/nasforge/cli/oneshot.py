@@ -19,7 +19,17 @@ def oneshot_command(
     ] = "digits",
     label: Annotated[str | None, typer.Option(help="The label column of a table.")] = None,
     space: Annotated[
-        str | None, typer.Option(help="Search space with a supernet (default: nb201 cells).")
+        str | None,
+        typer.Option(help="Search space with a supernet: nb201 (default) or darts."),
+    ] = None,
+    space_option: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A space setting, repeatable: --space-option search_cells=3 (darts: "
+            "search_channels, search_cells size the supernet; channels, cells the retrained "
+            "network).",
+            metavar="KEY=VALUE",
+        ),
     ] = None,
     select: Annotated[
         str, typer.Option(help="argmax, or pt (perturbation-based, DARTS-PT).")
@@ -66,6 +76,7 @@ def oneshot_command(
         result = oneshot(
             data=data, method=method, space=space, select=select, strategy=strategy,
             strategy_options=parse_options(strategy_option or ()), trials=trials,
+            space_options=parse_options(space_option or (), "space"),
             epochs=epochs, order=order, batch_size=batch_size, learning_rate=learning_rate,
             arch_learning_rate=arch_learning_rate, retrain=retrain, final_epochs=final_epochs,
             seed=seed, output_dir=output, threads=threads or None, export=export,

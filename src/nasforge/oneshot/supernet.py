@@ -4,15 +4,16 @@ along one path (SPOS, Guo et al., ECCV 2020), or on a channel sample (PC-DARTS, 
 al., ICLR 2020).
 
 Any space whose decisions are operation choices on edges can have a supernet: it
-implements `EdgeSpace` (NAS-Bench-201 does; a DARTS cell space can, its derive picking
-two inputs per node). The operations come from the space itself (`make_operation`), so a
-derived architecture's stand-alone network has the same layers.
+implements `EdgeSpace` (NAS-Bench-201 and the DARTS cell space do; DARTS' derive keeps
+two inputs per node, and an architecture leaves the other edges absent). The operations
+come from the space itself (`make_operation`), so a derived architecture's stand-alone
+network has the same layers.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Protocol, runtime_checkable
 
@@ -21,10 +22,9 @@ import torch
 from torch import nn
 
 from nasforge.architecture import Architecture
+from nasforge.spaces.ops import MakeOperation, MixedEdgeFactory
 from nasforge.tasks import Task
 
-MakeOperation = Callable[[str, int], nn.Module]
-MixedEdgeFactory = Callable[[str, MakeOperation, int], nn.Module]
 COLLAPSE_OPS = ("skip_connect", "none")  # the parameter-free choices DARTS collapses to
 
 
@@ -44,7 +44,8 @@ class EdgeSpace(Protocol):
         """The operation `arch` puts on each edge (None: the edge is not in `arch`)."""
 
     def derive(self, strengths: Mapping[str, Mapping[str, float]]) -> Architecture:
-        """The architecture the operation strengths per edge stand for."""
+        """The architecture the operation strengths per edge stand for; it may leave
+        edges absent (DARTS keeps the two strongest inputs of each node)."""
 
     def supernet(self, task: Task, mixed_edge: MixedEdgeFactory) -> nn.Module:
         """The network with `mixed_edge(edge, make_operation, channels)` on every edge."""
@@ -58,7 +59,8 @@ def check_edge_space(space: object) -> EdgeSpace:
         name = getattr(space, "name", type(space).__name__)
         raise ValueError(
             f"space {name!r} has no supernet (its decisions are not operations on edges); "
-            "one-shot methods search nb201 (and spaces implementing nasforge.oneshot.EdgeSpace)"
+            "one-shot methods search nb201, darts (and spaces implementing "
+            "nasforge.oneshot.EdgeSpace)"
         )
     return space
 
@@ -83,8 +85,10 @@ def channel_shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
 
 class MixedEdge(nn.Module):
     """All candidate operations of one edge; the output is their weighted sum, or one
-    operation's output on a path. With `partial` > 1 only the first 1/`partial` of the
-    channels go through the operations, the rest bypass them (PC-DARTS)."""
+    operation's output on a path (an edge absent from the path runs `none` when it is a
+    candidate, else outputs zeros). With `partial` > 1 only the first 1/`partial` of the
+    channels go through the operations, the rest bypass them, max-pooled to the output
+    size on a reducing edge (PC-DARTS)."""
 
     def __init__(
         self, edge: str, ops: tuple[str, ...], make_operation: MakeOperation, channels: int,
@@ -102,7 +106,10 @@ class MixedEdge(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.partial > 1:
             part = x.shape[1] // self.partial
-            out = torch.cat([self._edge(x[:, :part]), x[:, part:]], dim=1)
+            out, rest = self._edge(x[:, :part]), x[:, part:]
+            if out.shape[2:] != rest.shape[2:]:
+                rest = nn.functional.adaptive_max_pool2d(rest, out.shape[2:])
+            out = torch.cat([out, rest], dim=1)
             out = channel_shuffle(out, self.partial)
         else:
             out = self._edge(x)
@@ -113,7 +120,9 @@ class MixedEdge(nn.Module):
         state = self.state
         if state.path is not None:
             op = state.path.get(self.edge)
-            return x.mul(0.0) if op is None else self.ops[self.names.index(op)](x)
+            if op is None and "none" not in self.names:
+                return x.mul(0.0)
+            return self.ops[self.names.index(op or "none")](x)
         return self._mix(x, state.weights[self.edge])
 
     def _mix(self, x: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
@@ -191,13 +200,19 @@ class Supernet:
         """Numpy arrays as tensors on the supernet's device."""
         return tuple(torch.from_numpy(a).to(self.device) for a in arrays)
 
+    def node_edges(self) -> dict[str, list[str]]:
+        """The edges into each node (`space.edge_target`), in supernet order."""
+        groups: dict[str, list[str]] = {}
+        for edge, target in self._targets.items():
+            groups.setdefault(target, []).append(edge)
+        return groups
+
     def edge_scales(self) -> dict[str, torch.Tensor]:
         """softmax(beta) over the edges into each node (PC-DARTS edge normalisation)."""
         if not self.edge_normalisation:
             return {}
         scales: dict[str, torch.Tensor] = {}
-        for target in dict.fromkeys(self._targets.values()):
-            group = [e for e, t in self._targets.items() if t == target]
+        for group in self.node_edges().values():
             values = torch.softmax(torch.cat([self.beta[e] for e in group]), dim=0)
             scales.update(zip(group, values))
         return scales

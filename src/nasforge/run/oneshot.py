@@ -26,14 +26,13 @@ from nasforge.oneshot import (
 )
 from nasforge.oneshot.selection import check_selection
 from nasforge.oneshot.supernet import check_edge_space
-from nasforge.registry import SPACES
 from nasforge.run.directory import check_writable
 from nasforge.run.interrupts import interrupts_raise, raise_pending
 from nasforge.run.loop import run_study
 from nasforge.run.oneshot_files import nb201_accuracies, write_oneshot_files
 from nasforge.run.result import SearchInterrupted
 from nasforge.run.search import _check_numbers, _open_run, _strategy_for, _task_of
-from nasforge.spaces import default_space
+from nasforge.spaces import create_space, default_space
 from nasforge.spaces.base import SearchSpace
 from nasforge.study import Study
 from nasforge.tasks import Task
@@ -89,6 +88,7 @@ def oneshot(
     progress: bool = False,
     name: str | None = None,
     label_column: str | None = None,
+    space_options: Mapping[str, object] | None = None,
 ) -> OneShotResult:
     """Train the `method` supernet (registered in `METHODS`) of `space` (default: as
     `search`) for `epochs` epochs, weights on the training split and architecture on the
@@ -99,7 +99,9 @@ def oneshot(
     `retrain` the choice is trained from scratch on train + validation for
     `final_epochs`, tested and exported, as `search` does with its best. `device` is where
     the supernet trains and the choice is retrained (`nasforge.devices`). Ctrl-C raises
-    `SearchInterrupted` and removes the run directory: a supernet run does not resume."""
+    `SearchInterrupted` and removes the run directory: a supernet run does not resume.
+    `space_options` are the settings of a space given by name (darts: `search_channels`,
+    `search_cells` size the supernet; see `nasforge.spaces.create_space`)."""
     _check_numbers(trials=trials, epochs=epochs, batch_size=batch_size, final_epochs=final_epochs)
     check_selection(select)
     constructor = METHODS.get(method)
@@ -116,8 +118,10 @@ def oneshot(
             f"one-shot methods search image classifiers; task {task.name!r} is not one "
             "(use nasforge search for tables and regression)"
         )
+    if space_options and not isinstance(space, str):
+        raise ValueError("space options need the space by name (--space NAME)")
     space = default_space(task) if space is None else space
-    space = SPACES.create(space) if isinstance(space, str) else space
+    space = create_space(space, space_options) if isinstance(space, str) else space
     check_edge_space(space)
     settings = {"epochs": epochs, "batch_size": batch_size, "seed": seed, "threads": threads,
                 "device": device}  # fmt: skip
@@ -137,6 +141,8 @@ def oneshot(
         search_strategy.check(space)
     attrs = {"task": task.name, "space": space.name, "method": method, "select": select,
              "strategy": strategy, "epochs": epochs, "seed": seed}  # fmt: skip
+    if space_options:
+        attrs["space_options"] = {k: str(v) for k, v in sorted(space_options.items())}
     run_dir, study = _open_run(
         output_dir, name or f"{task.name}-{space.name}-{method}", None, False, ["maximize"], attrs
     )
@@ -163,7 +169,9 @@ def oneshot(
                 arch, val_acc = best.arch, best.metrics["val_acc"]
             else:
                 if select == "pt":
-                    arch = perturbation_selection(fit, seed=seed, on_edge=_edge_note(progress))
+                    arch = perturbation_selection(
+                        fit, seed=seed, on_edge=_edge_note(progress), on_node=_node_note(progress)
+                    )
                 else:
                     arch = argmax_selection(fit)
                 val_acc = evaluator.evaluate(arch).metrics["val_acc"]
@@ -221,3 +229,9 @@ def _edge_note(progress: bool):
     if not progress:
         return None
     return lambda edge, op, drop: say(f"pt: edge {edge} keeps {op} (removing it costs {drop:.2f}%)")
+
+
+def _node_note(progress: bool):
+    if not progress:
+        return None
+    return lambda node, kept: say(f"pt: node {node} keeps the inputs {', '.join(kept)}")

@@ -9,18 +9,20 @@ text form is the DARTS / NAS-Bench-301 genotype (`nasforge.spaces.darts_genotype
 order-preserving, so published genotypes round-trip exactly; `canonical` puts each node's
 two inputs in ascending order (sample, mutate and neighbours return canonical forms).
 
-For supernets (one-shot methods): every cell has the candidate edges `EDGES` (node k
-reads every state i < k, 14 edges), each with the candidate operations
-`candidate_operations` (the 8 DARTS operations, `none` included); build the network
-with `darts_network.DartsNetwork(make_cell, ...)` and mixed cells made from
-`darts_network.make_operation` and `preprocess`; turn a derivation (two kept edges per
-node) into an architecture with `from_edges`; `cell_edges(arch, cell)` is the inverse.
+One-shot methods (`nasforge.oneshot`) search it through the `EdgeSpace` protocol: the
+supernet has every candidate edge `EDGES` (node k reads every state i < k, 14 per cell)
+with the candidate operations (the 8 DARTS operations, `none` included), labelled
+`normal.k<-i` / `reduce.k<-i` so every cell of a kind shares its architecture weights
+(DARTS' alphas_normal / alphas_reduce); its network is `DartsNetwork` of
+`darts_network.MixedCell`s (non-affine BatchNorm) at the smaller search size
+`search_channels` x `search_cells`. `derive` keeps, per node, the two incoming edges
+with the strongest non-`none` operation (`from_edges`; `cell_edges` is the inverse).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -29,14 +31,22 @@ from torch import nn
 from nasforge.architecture import Architecture
 from nasforge.spaces.base import ENCODINGS_DOC, CategoricalSpace
 from nasforge.spaces.darts_genotype import CELLS, Pairs, format_genotype, parse_genotype
-from nasforge.spaces.darts_network import NODES, OPERATIONS, DartsCell, DartsNetwork
+from nasforge.spaces.darts_network import (
+    EDGES,
+    NODES,
+    OPERATIONS,
+    DartsCell,
+    DartsNetwork,
+    MixedCell,
+    edge_label,
+)
 from nasforge.spaces.drawing import CellDrawing, CellsDrawing
 from nasforge.spaces.graphs import adjacency_encoding, node_features, path_encoding
+from nasforge.spaces.ops import MixedEdgeFactory
 from nasforge.tasks import Task
 
 # Derived cells never keep `none` (DARTS' derivation drops it; NAS-Bench-301 has 7 ops).
 GENOTYPE_OPERATIONS = tuple(op for op in OPERATIONS if op != "none")
-EDGES = tuple((k, i) for k in NODES for i in range(k))  # (to-node, from-state), 14 per cell
 Edge = tuple[int, int, str]  # a kept edge: (to-node, from-state, operation)
 DARTS_ENCODINGS = ENCODINGS_DOC + (
     ", adjacency (per cell: node-labelled DAG upper triangle + one-hot ops), path (BANANAS "
@@ -77,9 +87,10 @@ def _cell_dag(pairs: Pairs, operations: tuple[str, ...]) -> tuple[np.ndarray, li
 
 class DartsSpace(CategoricalSpace):
     """DARTS cells; `channels` (C of the first cells) and `cells` (depth) shape the built
-    network: the DARTS search network is C=16 with 8 cells, its evaluation network C=36
-    with 20 cells. `operations` are those a derived cell may use (default: the seven
-    DARTS operations besides `none`)."""
+    network (DARTS evaluates C=36 with 20 cells), `search_channels` and `search_cells`
+    the one-shot supernet (DARTS searches C=16 with 8 cells; the default 8 x 5 keeps an
+    epoch on digits near a minute on one core). `operations` are those a derived cell
+    may use (default: the seven DARTS operations besides `none`)."""
 
     name = "darts"
     kinds = ("image", "series")
@@ -92,10 +103,14 @@ class DartsSpace(CategoricalSpace):
         channels: int = 16,
         cells: int = 8,
         operations: Sequence[str] = GENOTYPE_OPERATIONS,
+        search_channels: int = 8,
+        search_cells: int = 5,
     ) -> None:
         self.channels = channels
         self.cells = cells
         self.operations = tuple(operations)
+        self.search_channels = search_channels
+        self.search_cells = search_cells
         unknown = [op for op in self.operations if op not in OPERATIONS]
         if unknown or not self.operations:
             raise ValueError(
@@ -238,3 +253,48 @@ class DartsSpace(CategoricalSpace):
             return DartsCell(cells["reduce" if slot.reduction else "normal"], slot)
 
         return DartsNetwork(make_cell, task.input_shape, task.outputs, self.channels, self.cells)
+
+    # -- the one-shot protocol (nasforge.oneshot.supernet.EdgeSpace) -------------------
+    def supernet_edges(self) -> dict[str, tuple[str, ...]]:
+        """The 14 candidate edges of each cell kind, each with `none` and `operations`."""
+        ops = tuple(op for op in OPERATIONS if op == "none" or op in self.operations)
+        return {edge_label(cell, k, i): ops for cell in CELLS for k, i in EDGES}
+
+    def edge_target(self, edge: str) -> str:
+        """The node an edge feeds, per cell kind (`normal.3`)."""
+        return edge.partition("<-")[0]
+
+    def edge_ops(self, arch: Architecture) -> dict[str, str | None]:
+        """The operation `arch` puts on each candidate edge, None on the edges it drops."""
+        self.validate(arch)
+        ops: dict[str, str | None] = dict.fromkeys(self.supernet_edges())
+        for cell in CELLS:
+            for node, source, op in self.cell_edges(arch, cell):
+                ops[edge_label(cell, node, source)] = op
+        return ops
+
+    def derive(self, strengths: Mapping[str, Mapping[str, float]]) -> Architecture:
+        """DARTS' derivation, per cell kind and node: the two incoming edges whose best
+        non-`none` operation is strongest (ties: the earlier state), each with that op."""
+        cells = []
+        for cell in CELLS:
+            kept = []
+            for node in NODES:
+                best = {}
+                for source in range(node):
+                    values = strengths[edge_label(cell, node, source)]
+                    ops = [op for op in self.operations if op != "none" and op in values]
+                    op = max(ops, key=lambda o: values[o])
+                    best[source] = (values[op], op)
+                top = sorted(best, key=lambda i: (-best[i][0], i))[:2]
+                kept += [(node, source, best[source][1]) for source in sorted(top)]
+            cells.append(kept)
+        return self.from_edges(*cells)
+
+    def supernet(self, task: Task, mixed_edge: MixedEdgeFactory) -> nn.Module:
+        """The search network (`search_channels` x `search_cells`) of `MixedCell`s with
+        `mixed_edge(label, make_operation, channels)` on every candidate edge."""
+        return DartsNetwork(
+            lambda slot: MixedCell(slot, mixed_edge), task.input_shape, task.outputs,
+            self.search_channels, self.search_cells,
+        )  # fmt: skip

@@ -4,7 +4,8 @@ the depth reduction cells that halve the resolution and double the channels; glo
 pooling and a linear classifier. Every cell reads the outputs of the two cells before it.
 
 `DartsNetwork` takes the cell as a function of its `CellSlot`, so a one-shot supernet
-reuses this skeleton with mixed-operation cells in place of `DartsCell`.
+reuses this skeleton with `MixedCell`s (every candidate edge, mixed operations) in place
+of `DartsCell`.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from torch import nn
 from nasforge.spaces.ops import (
     DilConv,
     FactorizedReduce,
+    MixedEdgeFactory,
     ReLUConvBN,
     SepConv,
     Zero,
+    node_sums,
     reduction_stride,
 )
 
@@ -30,6 +33,7 @@ OPERATIONS = (
     "sep_conv_3x3", "sep_conv_5x5", "dil_conv_3x3", "dil_conv_5x5",
 )  # fmt: skip
 NODES = (2, 3, 4, 5)  # intermediate nodes; 0 and 1 are the outputs of the two cells before
+EDGES = tuple((k, i) for k in NODES for i in range(k))  # (to-node, from-state), 14 per cell
 STEM_MULTIPLIER = 3
 
 
@@ -102,6 +106,37 @@ class DartsCell(nn.Module):
         for k in range(len(NODES)):
             a, b = 2 * k, 2 * k + 1
             states.append(self.ops[a](states[self.inputs[a]]) + self.ops[b](states[self.inputs[b]]))
+        return torch.cat(states[2:], dim=1)
+
+
+def edge_label(cell: str, node: int, source: int) -> str:
+    """The supernet label of the edge `source -> node` of every `cell` cell: `normal.3<-1`."""
+    return f"{cell}.{node}<-{source}"
+
+
+class MixedCell(nn.Module):
+    """A supernet cell: node k (2..5) sums `mixed_edge(label, make_operation, channels)`
+    over every earlier state (`EDGES`); labels name the cell kind, so all cells of a kind
+    share architecture weights. BatchNorm is not affine, as DARTS searches."""
+
+    def __init__(self, slot: CellSlot, mixed_edge: MixedEdgeFactory) -> None:
+        super().__init__()
+        self.pre0, self.pre1 = preprocess(slot, affine=False)
+        kind = "reduce" if slot.reduction else "normal"
+        stride = slot.stride or (1, 1)
+        edges = {}
+        for node, source in EDGES:
+            edge_stride = stride if source < 2 else (1, 1)
+
+            def make(op: str, channels: int, edge_stride=edge_stride) -> nn.Module:
+                return make_operation(op, channels, edge_stride, affine=False)
+
+            label = edge_label(kind, node, source)
+            edges[f"{node}_{source}"] = mixed_edge(label, make, slot.channels)
+        self.edges = nn.ModuleDict(edges)
+
+    def forward(self, s0: torch.Tensor, s1: torch.Tensor) -> torch.Tensor:
+        states = node_sums(self.edges, [self.pre0(s0), self.pre1(s1)], NODES)
         return torch.cat(states[2:], dim=1)
 
 

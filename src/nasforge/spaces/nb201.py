@@ -23,7 +23,14 @@ from nasforge.spaces.graphs import (
     node_features,
     path_encoding,
 )
-from nasforge.spaces.ops import ReLUConvBN, ResNetBasicBlock, Zero, reduction_stride
+from nasforge.spaces.ops import (
+    MixedEdgeFactory,
+    ReLUConvBN,
+    ResNetBasicBlock,
+    Zero,
+    node_sums,
+    reduction_stride,
+)
 from nasforge.tasks import Task
 
 OPERATIONS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
@@ -67,8 +74,6 @@ def make_operation(name: str, channels: int) -> nn.Module:
 
 
 EdgeFactory = Callable[[str, int], nn.Module]  # (edge label, channels) -> the edge's module
-# (edge label, make_operation(op, channels), channels) -> a supernet's mixed edge
-MixedEdgeFactory = Callable[[str, Callable[[str, int], nn.Module], int], nn.Module]
 
 
 def fixed_edges(arch: Architecture) -> EdgeFactory:
@@ -85,10 +90,7 @@ class NB201Cell(nn.Module):
         self.edges = nn.ModuleDict({f"{j}_{i}": make_edge(f"{j}<-{i}", channels) for j, i in EDGES})
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        nodes = [x]
-        for j in (1, 2, 3):
-            nodes.append(sum(self.edges[f"{j}_{i}"](nodes[i]) for i in range(j)))
-        return nodes[3]
+        return node_sums(self.edges, [x], (1, 2, 3))[3]
 
 
 class NB201Network(nn.Module):

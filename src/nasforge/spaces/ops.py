@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import torch
 from torch import nn
+
+MakeOperation = Callable[[str, int], nn.Module]  # (operation, channels) -> its module
+# (edge label, make_operation, channels) -> a one-shot supernet's mixed edge
+MixedEdgeFactory = Callable[[str, MakeOperation, int], nn.Module]
 
 
 class ReLUConvBN(nn.Sequential):
@@ -32,6 +38,16 @@ class Zero(nn.Module):
         if self.stride == (1, 1):
             return x.mul(0.0)
         return x[:, :, :: self.stride[0], :: self.stride[1]].mul(0.0)
+
+
+def node_sums(
+    edges: nn.ModuleDict, states: list[torch.Tensor], nodes: Iterable[int]
+) -> list[torch.Tensor]:
+    """A cell DAG's forward: each node j in `nodes` appends the sum of `edges[f"{j}_{i}"]`
+    applied to every earlier state i (NAS-Bench-201 cells, DARTS supernet cells)."""
+    for j in nodes:
+        states.append(sum(edges[f"{j}_{i}"](states[i]) for i in range(j)))
+    return states
 
 
 def _pair(value: int | tuple[int, int]) -> tuple[int, int]:
