@@ -45,6 +45,16 @@ def oneshot_command(
     trials: Annotated[int, typer.Option(help="Architectures the strategy judges.")] = 50,
     epochs: Annotated[int, typer.Option(help="Supernet training epochs.")] = 20,
     order: Annotated[int, typer.Option(help="DARTS order: 1 or 2 (unrolled).")] = 1,
+    few_shot: Annotated[
+        str | None,
+        typer.Option(
+            help="spos: split the supernet on this edge into one sub-supernet per op.",
+            metavar="EDGE",
+        ),
+    ] = None,
+    split_epoch: Annotated[
+        int | None, typer.Option(help="Few-shot: epochs before the split (default: half).")
+    ] = None,
     batch_size: Annotated[int, typer.Option(help="Batch size.")] = 64,
     learning_rate: Annotated[
         float | None, typer.Option(help="Weight learning rate, SGD (default 0.025; spos 0.05).")
@@ -77,7 +87,8 @@ def oneshot_command(
             data=data, method=method, space=space, select=select, strategy=strategy,
             strategy_options=parse_options(strategy_option or ()), trials=trials,
             space_options=parse_options(space_option or (), "space"),
-            epochs=epochs, order=order, batch_size=batch_size, learning_rate=learning_rate,
+            epochs=epochs, order=order, few_shot=few_shot, split_epoch=split_epoch,
+            batch_size=batch_size, learning_rate=learning_rate,
             arch_learning_rate=arch_learning_rate, retrain=retrain, final_epochs=final_epochs,
             seed=seed, output_dir=output, threads=threads or None, export=export,
             progress=progress, name=name, label_column=label, device=device,

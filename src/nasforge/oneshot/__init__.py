@@ -4,6 +4,7 @@ of one training per candidate; methods registered by name in `METHODS`."""
 from __future__ import annotations
 
 from nasforge.oneshot.base import EpochReport, OneShotFit, OneShotMethod
+from nasforge.oneshot.fewshot import FewShotSPOS, FewShotSupernet, split_supernet
 from nasforge.oneshot.methods import DARTS, GDAS, PCDARTS, DrNAS, unrolled_hypergradient
 from nasforge.oneshot.selection import SELECTIONS, argmax_selection, perturbation_selection
 from nasforge.oneshot.spos import SPOS, SupernetEvaluator
@@ -18,7 +19,7 @@ METHODS.add("spos", SPOS)
 
 __all__ = [
     "DARTS", "GDAS", "METHODS", "PCDARTS", "SELECTIONS", "SPOS", "DrNAS", "EdgeSpace",
-    "EpochReport", "MixedEdge", "OneShotFit", "OneShotMethod", "Supernet",
-    "SupernetEvaluator", "argmax_selection", "collapse_share", "perturbation_selection",
-    "unrolled_hypergradient",
+    "EpochReport", "FewShotSPOS", "FewShotSupernet", "MixedEdge", "OneShotFit",
+    "OneShotMethod", "Supernet", "SupernetEvaluator", "argmax_selection", "collapse_share",
+    "perturbation_selection", "split_supernet", "unrolled_hypergradient",
 ]  # fmt: skip

@@ -7,6 +7,7 @@ supernet an `Evaluator`, so a black-box strategy searches it through the one loo
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -15,6 +16,9 @@ from nasforge.architecture import Architecture
 from nasforge.evaluators.base import EvaluationContext, Evaluator, Result
 from nasforge.oneshot.base import Batch, OneShotMethod, Weights, loss_and_accuracy
 from nasforge.oneshot.supernet import Supernet, recalibrate_batch_norm, uniform_weights
+
+if TYPE_CHECKING:
+    from nasforge.oneshot.fewshot import FewShotSupernet
 
 
 class SPOS(OneShotMethod):
@@ -63,9 +67,10 @@ def inherited_scores(
 
 class SupernetEvaluator(Evaluator):
     """Inherited-weight validation accuracy of an architecture's path through a trained
-    supernet, BatchNorm recalibrated on up to `calibration_size` training images."""
+    supernet (few-shot: its sub-supernet), BatchNorm recalibrated on up to
+    `calibration_size` training images."""
 
-    def __init__(self, supernet: Supernet, calibration_size: int = 512) -> None:
+    def __init__(self, supernet: Supernet | FewShotSupernet, calibration_size: int = 512) -> None:
         self.supernet = supernet
         self.calibration_size = calibration_size
 
@@ -75,6 +80,6 @@ class SupernetEvaluator(Evaluator):
         calibration, x, y = self.supernet.tensors(
             task.x_train[: self.calibration_size], task.x_val, task.y_val
         )
-        loss, acc = inherited_scores(self.supernet, arch, calibration, x, y)
+        loss, acc = inherited_scores(self.supernet.route(arch), arch, calibration, x, y)
         metrics = {"val_acc": acc, "val_loss": loss}
         return Result(metrics, time.perf_counter() - start, [acc])

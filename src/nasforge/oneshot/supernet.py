@@ -237,6 +237,10 @@ class Supernet:
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         return self.network(x)
 
+    def route(self, arch: Architecture) -> Supernet:
+        """The supernet that judges `arch`: this one (few-shot splits route further)."""
+        return self
+
     def strengths(self, weights: Mapping[str, torch.Tensor]) -> dict[str, dict[str, float]]:
         """Operation strengths per edge from mixing weights (times the edge scale)."""
         scales = self.edge_scales()

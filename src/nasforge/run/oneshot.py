@@ -24,6 +24,7 @@ from nasforge.oneshot import (
     collapse_share,
     perturbation_selection,
 )
+from nasforge.oneshot.fewshot import FewShotSPOS, check_split
 from nasforge.oneshot.selection import check_selection
 from nasforge.oneshot.supernet import check_edge_space
 from nasforge.run.directory import check_writable
@@ -75,6 +76,8 @@ def oneshot(
     trials: int = 50,
     epochs: int = 20,
     order: int = 1,
+    few_shot: str | None = None,
+    split_epoch: int | None = None,
     batch_size: int = 64,
     learning_rate: float | None = None,
     arch_learning_rate: float = 3e-3,
@@ -95,6 +98,8 @@ def oneshot(
     validation split, then choose: `select` argmax or pt (DARTS-PT), or, with `strategy`
     (default for spos: evolution), `trials` proposals of that black-box strategy judged
     by inherited weights through the one loop. `order` 2 is second-order DARTS;
+    `few_shot` an edge to split the spos supernet on after `split_epoch` epochs
+    (`FewShotSPOS`);
     `learning_rate` None is the method's default (0.025, spos 0.05). With
     `retrain` the choice is trained from scratch on train + validation for
     `final_epochs`, tested and exported, as `search` does with its best. `device` is where
@@ -107,6 +112,14 @@ def oneshot(
     constructor = METHODS.get(method)
     if order != 1 and method != "darts":
         raise ValueError(f"order applies to darts only, not {method!r}")
+    if few_shot is not None and method != "spos":
+        raise ValueError(f"few_shot applies to spos only, not {method!r}")
+    if few_shot is None and split_epoch is not None:
+        raise ValueError("split_epoch needs few_shot (the edge to split on)")
+    if few_shot is not None and select != "argmax":
+        raise ValueError(
+            "a few-shot supernet is searched by a strategy, not select " + repr(select)
+        )
     if method == "spos" and strategy is None and select == "argmax":
         strategy = "evolution"  # SPOS has no architecture weights to take the argmax of
     resolve_device(device)  # a bad spec or a missing GPU, before any data is read
@@ -123,6 +136,9 @@ def oneshot(
     space = default_space(task) if space is None else space
     space = create_space(space, space_options) if isinstance(space, str) else space
     check_edge_space(space)
+    if few_shot is not None:
+        check_split(space, few_shot)
+        constructor = FewShotSPOS
     settings = {"epochs": epochs, "batch_size": batch_size, "seed": seed, "threads": threads,
                 "device": device}  # fmt: skip
     if learning_rate is not None:
@@ -131,6 +147,8 @@ def oneshot(
         settings["arch_learning_rate"] = arch_learning_rate
     if method == "darts":
         settings["order"] = order
+    if few_shot is not None:
+        settings.update(split_edge=few_shot, split_epoch=split_epoch)
     trainer = constructor(**settings)
     trainer.check()
     search_strategy = None
@@ -143,12 +161,17 @@ def oneshot(
              "strategy": strategy, "epochs": epochs, "seed": seed}  # fmt: skip
     if space_options:
         attrs["space_options"] = {k: str(v) for k, v in sorted(space_options.items())}
+    if few_shot is not None:
+        attrs.update(few_shot=few_shot, split_epoch=trainer.split_at)
     run_dir, study = _open_run(
         output_dir, name or f"{task.name}-{space.name}-{method}", None, False, ["maximize"], attrs
     )
     if progress:
         say(f"{method} supernet of {space.name} on {task.name}, {epochs} epochs; "
             + (f"run directory {run_dir}" if run_dir else f"study {study.name}"))  # fmt: skip
+        if few_shot is not None:
+            say(f"few-shot: split on edge {few_shot} after epoch {trainer.split_at} into "
+                f"{len(space.supernet_edges()[few_shot])} sub-supernets")  # fmt: skip
 
     def on_epoch(report: EpochReport) -> None:
         if progress:
