@@ -106,6 +106,19 @@ def test_evaluator_routes_each_arch_to_its_operation(few_shot_fit, small_digits,
     assert len(seen) >= 3
 
 
+def test_split_keys_are_what_the_sampler_puts_on_the_edge():
+    from nasforge.oneshot.fewshot import split_ops
+    from nasforge.registry import SPACES
+
+    darts = SPACES.create("darts")  # its sampler never picks none; later nodes skip inputs
+    ops = darts.supernet_edges()["normal.2<-0"]
+    assert split_ops(darts, "normal.2<-0") == tuple(op for op in ops if op != "none")
+    later = split_ops(darts, "normal.5<-0")
+    assert later[-1] is None and "none" not in later and len(later) == len(ops)
+    arch = sample_with(darts, "normal.5<-0", None, np.random.default_rng(0))
+    assert darts.edge_ops(arch)["normal.5<-0"] is None
+
+
 def test_bad_split_settings(small_digits, tiny_space):
     with pytest.raises(ValueError, match="split_epoch must be from 0 to epochs - 1 = 1"):
         FewShotSPOS(EDGE, split_epoch=2, epochs=2).fit(tiny_space, small_digits)

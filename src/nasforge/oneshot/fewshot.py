@@ -22,6 +22,8 @@ from nasforge.oneshot.supernet import EdgeSpace, Supernet, check_edge_space
 from nasforge.tasks import Task
 
 MAX_DRAWS = 10_000  # rejection sampling of a sub-space's architecture gives up after this
+SPLIT_DRAWS = 2_000  # architectures drawn to find what the sampler puts on the split edge
+ANY = "(any)"  # the restriction before the split: every path (op names are identifiers)
 
 
 def check_split(space: EdgeSpace, edge: str) -> str:
@@ -34,7 +36,19 @@ def check_split(space: EdgeSpace, edge: str) -> str:
     return edge
 
 
-def sample_with(space: EdgeSpace, edge: str, op: str, rng: np.random.Generator) -> Architecture:
+def split_ops(space: EdgeSpace, edge: str, seed: int = 0) -> tuple[str | None, ...]:
+    """What `space.sample` puts on `edge` in SPLIT_DRAWS seeded draws, in the supernet's
+    order, None last (an edge some architectures leave out): the sub-supernets' keys
+    (`none` is absent on DARTS cells, whose sampler never picks it)."""
+    rng = np.random.default_rng(seed)
+    seen = {space.edge_ops(space.sample(rng)).get(edge) for _ in range(SPLIT_DRAWS)}
+    ops = [op for op in space.supernet_edges()[edge] if op in seen]
+    return (*ops, None) if None in seen else tuple(ops)
+
+
+def sample_with(
+    space: EdgeSpace, edge: str, op: str | None, rng: np.random.Generator
+) -> Architecture:
     """An architecture of `space.sample`'s distribution conditioned on `op` being on
     `edge` (rejection sampling: uniform over the sub-space when sampling is uniform)."""
     for _ in range(MAX_DRAWS):
@@ -49,7 +63,7 @@ class FewShotSupernet:
     """The sub-supernets of a split, one per operation of `edge`; `route(arch)` is the
     one that judges `arch`, `parent` the one-shot supernet at the split."""
 
-    def __init__(self, parent: Supernet, edge: str, children: dict[str, Supernet]) -> None:
+    def __init__(self, parent: Supernet, edge: str, children: dict[str | None, Supernet]) -> None:
         self.parent = parent
         self.edge = edge
         self.children = children
@@ -74,16 +88,16 @@ class FewShotSupernet:
         op = self.space.edge_ops(arch).get(self.edge)
         if op not in self.children:
             raise ValueError(f"architecture has {op!r} on split edge {self.edge!r}, "
-                             f"not one of {', '.join(self.children)}")  # fmt: skip
+                             f"not one of {', '.join(map(str, self.children))}")  # fmt: skip
         return self.children[op]
 
 
 def split_supernet(supernet: Supernet, edge: str) -> FewShotSupernet:
-    """One deep copy of `supernet` per operation of `edge` (weights, BatchNorm statistics
-    and architecture parameters inherited; task and space shared)."""
+    """One deep copy of `supernet` per operation the space samples on `edge` (weights,
+    BatchNorm statistics and architecture parameters inherited; task and space shared)."""
     check_split(supernet.space, edge)
     memo = {id(supernet.task): supernet.task, id(supernet.space): supernet.space}
-    children = {op: copy.deepcopy(supernet, dict(memo)) for op in supernet.edges[edge]}
+    children = {op: copy.deepcopy(supernet, dict(memo)) for op in split_ops(supernet.space, edge)}
     return FewShotSupernet(supernet, edge, children)
 
 
@@ -135,7 +149,7 @@ class FewShotSPOS(SPOS):
         schedule = torch.optim.lr_scheduler.CosineAnnealingLR(
             optimizer, self.epochs * steps, eta_min=min(self.min_learning_rate, self.learning_rate)
         )
-        members = [(None, supernet, optimizer, schedule)]  # (op on the split edge, ...)
+        members = [(ANY, supernet, optimizer, schedule)]  # (op on the split edge, ...)
         self.split_ = FewShotSupernet(supernet, self.split_edge, {})
         reports = []
         for epoch in range(1, self.epochs + 1):
@@ -168,8 +182,8 @@ class FewShotSPOS(SPOS):
         self, epoch: int, op: str | None, supernet: Supernet, optimizer, schedule,
         x: torch.Tensor, y: torch.Tensor, x_val: torch.Tensor, y_val: torch.Tensor,
     ) -> tuple[float, float, float, float]:  # fmt: skip
-        """One pass over the training split along paths with `op` on the split edge (any
-        path before the split); train and validation loss and accuracy."""
+        """One pass over the training split along paths with `op` on the split edge (ANY:
+        every path, before the split); train and validation loss and accuracy."""
         order = torch.randperm(len(x), generator=self.generator_)
         supernet.network.train()
         total, correct = 0.0, 0
@@ -191,7 +205,7 @@ class FewShotSPOS(SPOS):
         return total / len(x), 100.0 * correct / len(x), val_loss, val_acc
 
     def _draw(self, space: EdgeSpace, op: str | None, rng: np.random.Generator) -> Architecture:
-        return space.sample(rng) if op is None else sample_with(space, self.split_edge, op, rng)
+        return space.sample(rng) if op == ANY else sample_with(space, self.split_edge, op, rng)
 
     def _path_logits(self, supernet: Supernet, op: str | None, x: torch.Tensor) -> torch.Tensor:
         seed = int(torch.randint(0, 2**62, (1,), generator=self.generator_))
