@@ -14,7 +14,7 @@ from pathlib import Path
 from nasforge._progress import say
 from nasforge.architecture import Architecture
 from nasforge.devices import resolve_device
-from nasforge.evaluators.training import TrainingEvaluator
+from nasforge.evaluators.training import TrainingEvaluator, _threads
 from nasforge.history import History, Trial, ranked
 from nasforge.oneshot import (
     METHODS,
@@ -179,7 +179,8 @@ def oneshot(
         raise_pending()
 
     start = time.perf_counter()
-    with interrupts_raise(lambda: SearchInterrupted(study.name, run_dir)):
+    # selection and inherited-weight evaluation run under `threads` too, as the training
+    with interrupts_raise(lambda: SearchInterrupted(study.name, run_dir)), _threads(threads):
         try:
             fit = trainer.fit(space, task, on_epoch)
             evaluator = SupernetEvaluator(fit.supernet)
