@@ -107,6 +107,8 @@ class MixedEdge(nn.Module):
         if self.partial > 1:
             part = x.shape[1] // self.partial
             out, rest = self._edge(x[:, :part]), x[:, part:]
+            if out.dim() == 0:  # every weight zero (a removed edge): nothing passes
+                return out
             if out.shape[2:] != rest.shape[2:]:
                 rest = nn.functional.adaptive_max_pool2d(rest, out.shape[2:])
             out = torch.cat([out, rest], dim=1)
