@@ -6,6 +6,8 @@ predictors, one-shot methods). CPU is the default everywhere and the tested path
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import torch
 from torch import nn
@@ -61,3 +63,16 @@ def synchronize(device: torch.device) -> None:
 
 
 __all__ = ["DEVICES_DOC", "model_device", "resolve_device", "synchronize"]
+
+
+@contextmanager
+def torch_threads(count: int | None) -> Iterator[None]:
+    """PyTorch's intra-op thread count set to `count` (None or 0: unchanged) inside the
+    block and restored after: one setting for training, supernets and selection."""
+    previous = torch.get_num_threads()
+    if count:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

@@ -136,7 +136,7 @@ def test_cli_table_options_are_checked_before_work(tmp_path, args, message):
 
 def test_every_strategy_that_scores_gets_the_task_direction():
     from nasforge.registry import STRATEGIES
-    from nasforge.run.search import _strategy_for
+    from nasforge.run.setup import strategy_for
     from nasforge.strategies.options import strategy_settings
     from nasforge.tasks import load_task
 
@@ -145,9 +145,9 @@ def test_every_strategy_that_scores_gets_the_task_direction():
     scoring = [n for n in STRATEGIES.names() if takes & set(strategy_settings(n))]
     assert {"evolution", "local", "tpe", "sh", "hyperband", "bananas", "nsga2"} <= set(scoring)
     for name in scoring:
-        _, strategy = _strategy_for(name, None, task, ["val_rmse"], ["minimize"])
+        _, strategy = strategy_for(name, None, task, ["val_rmse"], ["minimize"])
         assert (strategy.metric, strategy.maximize) == ("val_rmse", False), name
-    _, two_stage = _strategy_for("two-stage", {"then": "local"}, task, ["val_rmse"], ["minimize"])
+    _, two_stage = strategy_for("two-stage", {"then": "local"}, task, ["val_rmse"], ["minimize"])
     assert (two_stage.then.metric, two_stage.then.maximize) == ("val_rmse", False)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import time
-from contextlib import contextmanager
 
 import numpy as np
 import torch
@@ -18,7 +17,7 @@ from torch import nn
 
 from nasforge.architecture import Architecture
 from nasforge.constraints import count_flops, count_params
-from nasforge.devices import model_device, resolve_device
+from nasforge.devices import model_device, resolve_device, torch_threads
 from nasforge.evaluators.base import EvaluationContext, Evaluator, Result
 from nasforge.spaces.base import SearchSpace
 from nasforge.tasks import Task
@@ -26,17 +25,6 @@ from nasforge.tasks.base import IGNORE
 
 OPTIMIZERS = ("sgd", "adamw")
 LOSSES = {"classes": ("cross_entropy",), "regression": ("mse", "huber")}
-
-
-@contextmanager
-def _threads(count: int | None):
-    previous = torch.get_num_threads()
-    if count:
-        torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def accuracy(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 512) -> float:
@@ -168,7 +156,7 @@ class TrainingEvaluator(Evaluator):
     ) -> dict[str, float]:
         """Every reported metric of `model` on `data` (see `Task.scores`)."""
         x, y = data
-        with _threads(self.threads):
+        with torch_threads(self.threads):
             outputs = network_outputs(model, torch.from_numpy(x))
         return self.task.scores(self.task.decode(outputs), y, prefix)
 
@@ -200,7 +188,7 @@ class TrainingEvaluator(Evaluator):
         self._check()
         seed = self.seed if seed is None else seed
         device = resolve_device(self.device)
-        with torch.random.fork_rng(), _threads(self.threads):
+        with torch.random.fork_rng(), torch_threads(self.threads):
             torch.manual_seed(seed)
             model = self.space.build(arch, self.task).to(device)
             generator = torch.Generator().manual_seed(seed)
@@ -249,7 +237,7 @@ class TrainingEvaluator(Evaluator):
         mean squared error on the standardised target, on `data` (default: the task's
         validation split), within the evaluator's thread cap."""
         x, y = (self.task.x_val, self.task.y_val) if data is None else data
-        with _threads(self.threads):
+        with torch_threads(self.threads):
             if self.task.target == "classes":
                 return mean_cross_entropy(model, torch.from_numpy(x), torch.from_numpy(y))
             outputs = network_outputs(model, torch.from_numpy(x))[:, 0]

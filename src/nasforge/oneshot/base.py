@@ -14,7 +14,7 @@ import torch
 from torch import nn
 
 from nasforge.architecture import Architecture
-from nasforge.devices import resolve_device
+from nasforge.devices import resolve_device, torch_threads
 from nasforge.oneshot.supernet import EdgeSpace, Supernet, mean_entropy
 from nasforge.tasks import Task
 
@@ -147,17 +147,11 @@ class OneShotMethod:
         its validation split; `on_epoch` gets each epoch's report."""
         self.check()
         start = time.perf_counter()
-        previous_threads = torch.get_num_threads()
-        if self.threads:
-            torch.set_num_threads(self.threads)
-        try:
-            with torch.random.fork_rng():
-                torch.manual_seed(self.seed)
-                self.generator_ = torch.Generator().manual_seed(self.seed)
-                supernet = self.make_supernet(space, task).move(resolve_device(self.device))
-                reports = self._train(supernet, task, on_epoch)
-        finally:
-            torch.set_num_threads(previous_threads)
+        with torch_threads(self.threads), torch.random.fork_rng():
+            torch.manual_seed(self.seed)
+            self.generator_ = torch.Generator().manual_seed(self.seed)
+            supernet = self.make_supernet(space, task).move(resolve_device(self.device))
+            reports = self._train(supernet, task, on_epoch)
         return OneShotFit(supernet, self, reports, time.perf_counter() - start)
 
     def _train(

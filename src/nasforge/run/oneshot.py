@@ -13,8 +13,8 @@ from pathlib import Path
 
 from nasforge._progress import say
 from nasforge.architecture import Architecture
-from nasforge.devices import resolve_device
-from nasforge.evaluators.training import TrainingEvaluator, _threads
+from nasforge.devices import resolve_device, torch_threads
+from nasforge.evaluators.training import TrainingEvaluator
 from nasforge.history import History, Trial, ranked
 from nasforge.oneshot import (
     METHODS,
@@ -32,7 +32,7 @@ from nasforge.run.interrupts import interrupts_raise, raise_pending
 from nasforge.run.loop import run_study
 from nasforge.run.oneshot_files import nb201_accuracies, write_oneshot_files
 from nasforge.run.result import SearchInterrupted
-from nasforge.run.search import _check_numbers, _open_run, _strategy_for, _task_of
+from nasforge.run.setup import check_counts, open_run, strategy_for, task_of
 from nasforge.spaces import create_space, default_space
 from nasforge.spaces.base import SearchSpace
 from nasforge.study import Study
@@ -107,7 +107,7 @@ def oneshot(
     `SearchInterrupted` and removes the run directory: a supernet run does not resume.
     `space_options` are the settings of a space given by name (darts: `search_channels`,
     `search_cells` size the supernet; see `nasforge.spaces.create_space`)."""
-    _check_numbers(trials=trials, epochs=epochs, batch_size=batch_size, final_epochs=final_epochs)
+    check_counts(trials=trials, epochs=epochs, batch_size=batch_size, final_epochs=final_epochs)
     check_selection(select)
     constructor = METHODS.get(method)
     if order != 1 and method != "darts":
@@ -125,7 +125,7 @@ def oneshot(
     resolve_device(device)  # a bad spec or a missing GPU, before any data is read
     if output_dir is not None:
         check_writable(output_dir)
-    task = _task_of(data, seed, label_column, None, None)
+    task = task_of(data, seed, label_column, None, None)
     if task.target != "classes" or len(task.input_shape) != 3:
         raise ValueError(
             f"one-shot methods search image classifiers; task {task.name!r} is not one "
@@ -153,7 +153,7 @@ def oneshot(
     trainer.check()
     search_strategy = None
     if strategy is not None:
-        strategy, search_strategy = _strategy_for(
+        strategy, search_strategy = strategy_for(
             strategy, strategy_options, task, ["val_acc"], ["maximize"]
         )
         search_strategy.check(space)
@@ -163,7 +163,7 @@ def oneshot(
         attrs["space_options"] = {k: str(v) for k, v in sorted(space_options.items())}
     if few_shot is not None:
         attrs.update(few_shot=few_shot, split_epoch=trainer.split_at)
-    run_dir, study = _open_run(
+    run_dir, study = open_run(
         output_dir, name or f"{task.name}-{space.name}-{method}", None, False, ["maximize"], attrs
     )
     if progress:
@@ -180,7 +180,7 @@ def oneshot(
 
     start = time.perf_counter()
     # selection and inherited-weight evaluation run under `threads` too, as the training
-    with interrupts_raise(lambda: SearchInterrupted(study.name, run_dir)), _threads(threads):
+    with interrupts_raise(lambda: SearchInterrupted(study.name, run_dir)), torch_threads(threads):
         try:
             fit = trainer.fit(space, task, on_epoch)
             evaluator = SupernetEvaluator(fit.supernet)

@@ -17,25 +17,19 @@ from nasforge.constraints import Constraints, pareto_front
 from nasforge.devices import resolve_device
 from nasforge.evaluators.training import TrainingEvaluator
 from nasforge.history import History, Trial, ranked
-from nasforge.registry import STRATEGIES
 from nasforge.run.baseline import BASELINES, baseline_for
 from nasforge.run.directory import (
     check_writable,
-    fresh_directory,
-    outermost_missing,
-    removed_on_failure,
     write_run_directory,
 )
 from nasforge.run.interrupts import interrupts_raise, raise_pending
 from nasforge.run.loop import run_study
 from nasforge.run.result import SearchInterrupted, SearchResult
 from nasforge.run.selection import candidates, confirm_best
+from nasforge.run.setup import check_counts, open_run, strategy_for, task_of
 from nasforge.spaces import create_space, default_space
 from nasforge.spaces.base import SearchSpace
-from nasforge.strategies.base import Strategy
-from nasforge.strategies.options import create_strategy, strategy_settings
-from nasforge.study import MEMORY, STUDY_FILE, Study
-from nasforge.tasks import Task, load_task
+from nasforge.tasks import Task
 
 # Objectives besides the task's metric (which comes first), all minimised.
 OBJECTIVES = {
@@ -123,7 +117,7 @@ def search(
     `space_options` are the settings of a space given by name (`{"channels": "8",
     "cells": "2"}`, text converted, see `nasforge.spaces.create_space`).
     """
-    _check_numbers(
+    check_counts(
         trials=trials, epochs=epochs, final_epochs=final_epochs, batch_size=batch_size,
         threads=threads, workers=workers, confirm_top=confirm_top,
     )  # fmt: skip
@@ -138,7 +132,7 @@ def search(
     resolve_device(device)  # a bad spec or a missing GPU, before any data is read
     if output_dir is not None:
         check_writable(output_dir)
-    task = _task_of(data, seed, label_column, task, metric)
+    task = task_of(data, seed, label_column, task, metric)
     objectives = _check_objectives(objectives, task.objective_key)
     space = default_space(task) if space is None else space
     if space_options and not isinstance(space, str):
@@ -147,7 +141,7 @@ def search(
     space.check_task(task)
     directions = [_direction(task.objective.maximize)]
     directions += [_direction(OBJECTIVES[o]) for o in objectives[1:]]
-    strategy, search_strategy = _strategy_for(
+    strategy, search_strategy = strategy_for(
         strategy, strategy_options, task, objectives, directions
     )
     search_strategy.check(space)
@@ -170,7 +164,7 @@ def search(
         settings["space_options"] = {k: str(v) for k, v in sorted(space_options.items())}
     if strategy_options:  # a resume with other settings is refused, naming them
         settings["strategy_options"] = {k: str(v) for k, v in sorted(strategy_options.items())}
-    run_dir, study = _open_run(
+    run_dir, study = open_run(
         output_dir, name or f"{task.name}-{space.name}", storage, resume, directions, settings
     )
 
@@ -261,104 +255,6 @@ def _check_task_options(kind: str | None, metric: str | None, loss: str | None) 
 
 def _direction(maximize: bool) -> str:
     return "maximize" if maximize else "minimize"
-
-
-def _task_of(
-    data: str | Path | Task, seed: int, label_column: str | None, kind: str | None,
-    metric: str | None,
-) -> Task:  # fmt: skip
-    """The task to search: `data` itself, or loaded from it (see `load_task`)."""
-    if not isinstance(data, Task):
-        return load_task(data, seed=seed, label_column=label_column, task=kind, metric=metric)
-    if label_column is not None or kind is not None:
-        raise ValueError("label_column and task apply when data is loaded, not to a Task")
-    return data if metric is None else Task(**{**data.__dict__, "metric": metric})
-
-
-def _check_numbers(**values: int | None) -> None:
-    """Counts that must be at least 1 (None: the default), checked before any work."""
-    for key, value in values.items():
-        if value is not None and value < 1:
-            raise ValueError(f"{key} must be at least 1, got {value}")
-
-
-def _strategy_for(
-    name: str | None, options: Mapping[str, object] | None, task: Task,
-    objectives: list[str], directions: list[str],
-) -> tuple[str, Strategy]:  # fmt: skip
-    """The strategy's name and the strategy: `name` or the default (evolution; nsga2 for
-    several objectives), given the task's metric and its direction, or every objective
-    when there are several."""
-    if name is None:
-        name = "nsga2" if len(objectives) > 1 else "evolution"
-    if len(objectives) == 1:
-        goal = _goal(name, options, objectives[0], directions[0])
-        return name, create_strategy(name, goal, task=task)
-    strategy = create_strategy(name, options, task=task)
-    if not strategy.multi_objective:
-        several = [n for n in STRATEGIES.names() if STRATEGIES.create(n).multi_objective]
-        raise ValueError(
-            f"strategy {name!r} optimises one objective; for {', '.join(objectives)} use a "
-            f"multi-objective one ({', '.join(several)}) or leave the strategy out (nsga2)"
-        )
-    goals = {"objectives": tuple(objectives), "directions": tuple(directions)}
-    return name, create_strategy(name, {**(options or {}), **goals}, task=task)
-
-
-def _goal(name: str, options: Mapping[str, object] | None, metric: str, direction: str) -> dict:
-    """`options` plus the metric and direction for a strategy that takes them (a value
-    the user set is kept); a ValueError for one that cannot minimise."""
-    settings = strategy_settings(name)
-    options = dict(options or {})
-    if isinstance(options.get("then"), str):  # two-stage hands over to a strategy by name
-        then = str(options["then"])
-        options["then"] = create_strategy(then, _goal(then, None, metric, direction))
-    if "metric" not in settings and "objectives" in settings:  # nsga2 with one objective
-        options.setdefault("objectives", (metric,))
-        options.setdefault("directions", (direction,))
-    if "metric" in settings:
-        options.setdefault("metric", metric)
-    if "maximize" in settings:
-        options.setdefault("maximize", direction == "maximize")
-    elif "metric" in settings and direction == "minimize":
-        raise ValueError(f"strategy {name!r} cannot minimise {metric}; choose another strategy")
-    return options
-
-
-def _open_run(
-    output_dir: str | Path | None, name: str, storage: str | None, resume: bool,
-    directions: list[str], settings: dict,
-) -> tuple[Path | None, Study]:  # fmt: skip
-    """The run directory and its study. A new run never reuses a directory (`name-2`,
-    `-3`, ...); `resume` continues `output_dir/name`. If the study cannot be opened, a
-    directory made here is removed again."""
-    if output_dir is None:
-        if storage is None and resume:
-            raise ValueError("resuming needs the run's output directory or its --storage")
-        return None, _create_study(storage or MEMORY, name, directions, settings, resume)
-    root = Path(output_dir)
-    if resume:
-        run_dir = root / name
-        if storage is None and not (run_dir / STUDY_FILE).exists():
-            raise ValueError(
-                f"nothing to resume: {run_dir / STUDY_FILE} does not exist; "
-                "run without --resume to start this search"
-            )
-        made = outermost_missing(run_dir)
-        run_dir.mkdir(parents=True, exist_ok=True)
-    else:
-        made = outermost_missing(root)
-        run_dir = fresh_directory(root, name)
-        made = made or run_dir.absolute()
-    with removed_on_failure(run_dir, made):
-        study = _create_study(storage or str(run_dir), run_dir.name, directions, settings, resume)
-    return run_dir, study
-
-
-def _create_study(location: str, name: str, directions, settings, resume: bool) -> Study:
-    return Study.create(
-        location, name, directions=directions, attrs=settings, load_if_exists=resume
-    )
 
 
 def _trial_note(trial: Trial, history: History, rejected: int, task: Task) -> str:
