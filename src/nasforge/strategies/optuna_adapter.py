@@ -31,6 +31,7 @@ import hashlib
 import json
 import random
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -209,9 +210,32 @@ def _record(trial: Trial, objectives: Sequence[str]) -> Record:
 def reseeded(sampler: BaseSampler, rng: np.random.Generator) -> BaseSampler:
     """A deep copy of `sampler` whose random states (also those of the samplers inside it)
     are seeded from `rng`, in attribute order."""
-    clone = copy.deepcopy(sampler)
+    memo: dict[int, object] = {}
+    _fresh_locks(sampler, memo, set())
+    clone = copy.deepcopy(sampler, memo)
     _reseed(clone, rng, set())
     return clone
+
+
+_LOCK_TYPES = {type(threading.Lock()): threading.Lock, type(threading.RLock()): threading.RLock}
+
+
+def _fresh_locks(value: object, memo: dict[int, object], seen: set[int]) -> None:
+    """Map every lock inside `value` to a new one in the deepcopy `memo`: locks do not
+    copy (Optuna 5.1's genetic samplers hold one), and a copy needs its own anyway."""
+    if id(value) in seen or isinstance(value, type):
+        return
+    seen.add(id(value))
+    if type(value) in _LOCK_TYPES:
+        memo[id(value)] = _LOCK_TYPES[type(value)]()
+    elif isinstance(value, dict):
+        for item in value.values():
+            _fresh_locks(item, memo, seen)
+    elif isinstance(value, list | tuple | set):
+        for item in value:
+            _fresh_locks(item, memo, seen)
+    elif hasattr(value, "__dict__"):
+        _fresh_locks(vars(value), memo, seen)
 
 
 def _reseed(value: object, rng: np.random.Generator, seen: set[int]) -> None:
