@@ -18,6 +18,7 @@ import pandas as pd
 
 from nasforge._progress import progress_bar
 from nasforge.bench.report import BenchmarkResult
+from nasforge.devices import torch_threads
 from nasforge.evaluators.tabular import DATASETS, FIDELITIES, NB201Benchmark
 from nasforge.history import ranking_key
 from nasforge.registry import SPACES, STRATEGIES
@@ -41,6 +42,7 @@ class _Run:
     fidelities: tuple[int, ...] | None
     data_path: str | None
     options: tuple[tuple[str, object], ...] = ()
+    threads: int | None = None  # PyTorch threads of a worker (None: unchanged)
 
 
 def _make_strategy(run: _Run) -> Strategy:
@@ -70,11 +72,12 @@ def _run_one(run: _Run) -> tuple[_Run, pd.DataFrame, float]:
         top = max(run.fidelities)
         trials, epoch_budget = run.budget * top // min(run.fidelities), run.budget * top
     start = time.perf_counter()
-    history = run_study(
-        TrialLog(), SPACES.create(run.space), _make_strategy(run), evaluator, trials,
-        seed=run.seed, fidelity=top if run.fidelities else run.fidelity,
-        epoch_budget=epoch_budget,
-    )  # fmt: skip
+    with torch_threads(run.threads):  # workers share the cores instead of oversubscribing
+        history = run_study(
+            TrialLog(), SPACES.create(run.space), _make_strategy(run), evaluator, trials,
+            seed=run.seed, fidelity=top if run.fidelities else run.fidelity,
+            epoch_budget=epoch_budget,
+        )  # fmt: skip
     elapsed = time.perf_counter() - start
     rows, incumbent, epochs = [], None, 0.0
     for trial in history:
@@ -157,15 +160,17 @@ def benchmark(
     if missing:
         raise ValueError(f"the table has no {missing[0]}-epoch results for {dataset}")
     path = str(data_path) if data_path else None
+    cores = os.cpu_count() or 1
+    workers = min(workers or cores, len(strategies) * len(seed_list))
+    threads = max(1, cores // workers) if workers > 1 else None
     runs = [
         _Run(
             name, seed, space, dataset, budget, noise, evaluator.fidelity, levels, path,
-            tuple(options[name].items()),
+            tuple(options[name].items()), threads,
         )
         for name in strategies
         for seed in seed_list
     ]
-    workers = min(workers or os.cpu_count() or 1, len(runs))
     results = []
     with progress_bar(progress, len(runs), "runs") as update:
         if workers <= 1:

@@ -60,8 +60,13 @@ class _GIN(nn.Module):
 
 class GraphIsomorphismNetwork(Predictor):
     """GIN with `layers` rounds of message passing, trained with Adam on standardized
-    targets in mini-batches of `batch_size`, on `device` (cpu, auto, cuda[:N]; the graphs
-    copied there once per fit; weights and batch order drawn on the CPU from `seed`)."""
+    targets in mini-batches of `batch_size` (None: the whole training set, one step per
+    epoch), on `device` (cpu, auto, cuda[:N]; the graphs copied there once per fit;
+    weights and batch order drawn on the CPU from `seed`).
+
+    Full batches are the default: on NAS-Bench-201 their rank correlation equals that of
+    batches of 32 at 100 and 290 training cells, at a third to a quarter of the fit time
+    (docs/predictors.md), so a search that refits as its history grows stays cheap."""
 
     encoding = "graph"
     preferred_encodings = ("graph",)
@@ -72,7 +77,7 @@ class GraphIsomorphismNetwork(Predictor):
         hidden: int = 64,
         layers: int = 3,
         epochs: int = 150,
-        batch_size: int = 32,
+        batch_size: int | None = None,
         lr: float = 0.003,
         weight_decay: float = 1e-4,
         seed: int = 0,
@@ -107,14 +112,15 @@ class GraphIsomorphismNetwork(Predictor):
         self.model_ = _GIN(features.shape[-1], self.hidden, self.layers, generator)
         self.model_.to(features.device)
         optimizer = torch.optim.Adam(
-            self.model_.parameters(), lr=self.lr, weight_decay=self.weight_decay
-        )
+            self.model_.parameters(), lr=self.lr, weight_decay=self.weight_decay, fused=True
+        )  # one fused kernel per step: the step is a quarter of a small network's time
         schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, self.epochs)
         n = len(target)
+        size = n if self.batch_size is None else self.batch_size
         for _ in range(self.epochs):
             order = torch.randperm(n, generator=generator).to(features.device)
-            for start in range(0, n, self.batch_size):
-                batch = order[start : start + self.batch_size]
+            for start in range(0, n, size):
+                batch = order[start : start + size]
                 optimizer.zero_grad(set_to_none=True)
                 prediction = self.model_(adjacency[batch], features[batch])
                 nn.functional.mse_loss(prediction, target[batch]).backward()
