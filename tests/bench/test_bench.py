@@ -78,3 +78,22 @@ def test_save_writes_csv_json_and_plot(small_run, tmp_path):
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         nasforge.benchmark(**{"seeds": 1, "budget": 5, **kwargs})
+
+
+def test_a_worker_runs_pytorch_on_its_share_of_the_cores(monkeypatch):
+    import torch
+
+    from nasforge.bench import runner
+
+    seen, real = [], runner.run_study
+
+    def observed(*args, **kwargs):
+        seen.append(torch.get_num_threads())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "run_study", observed)
+    before = torch.get_num_threads()
+    run = runner._Run("random", 0, "nb201", "cifar10", 5, "one_seed", 200, None, None, (), 1)
+    _, frame, _ = runner._run_one(run)
+    assert seen == [1] and len(frame) == 5
+    assert torch.get_num_threads() == before  # restored after the run
