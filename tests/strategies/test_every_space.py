@@ -31,6 +31,7 @@ CHEAP = {
     "bananas": {"initial": "4", "epochs": "20", "mutations": "5"},
     "gp-local": {"initial": "4", "samples": "200"},
     "npenas": {"initial": "4", "batch_size": "4"},
+    "npenas-zc": {"initial": "4", "batch_size": "4"},
     "npred": {"initial": "4", "pool": "200"},
     "naswot": {"samples": "2", "proxy": "params"},  # data-dependent proxies: tests/evaluators
     "two-stage": {"pool_size": "10"},

@@ -16,6 +16,7 @@ FAST = {
     "bananas_ucb": lambda: BANANAS(initial=5, epochs=60, acquisition="ucb", batch_size=3),
     "npred": lambda: NeuralPredictor(initial=8, predictor="lgbm", pool=500),
     "npenas": lambda: NPENAS(initial=5, batch_size=4, predictor="mlp_ensemble"),
+    "npenas_zc": lambda: NPENAS(initial=5, batch_size=4, predictor="mlp_ensemble", proxy="synflow"),
 }
 
 
@@ -111,6 +112,43 @@ def test_bananas_rejects_bad_settings(space):
         BANANAS(initial=1).check(space)
     with pytest.raises(ValueError, match="needs one of the encodings graph"):
         NPENAS(predictor="gin").check(SPACES.create("mlp"))
+
+
+def test_npenas_proxy_ranks_offspring_by_predictor_and_proxy(space, cifar10):
+    plain = NPENAS(initial=8, batch_size=4, predictor="mlp_ensemble")
+    history = _run(plain, space, cifar10, 8)
+    plain.propose(space, history, np.random.default_rng(0))
+    settings = {"initial": 8, "batch_size": 4, "predictor": "mlp_ensemble", "proxy": "synflow"}
+    led = NPENAS(**settings, proxy_weight=1e6)
+    led.propose(space, history, np.random.default_rng(0))
+    # The same offspring: the proxy reorders them, and at this weight it leads the order
+    # (further down, synflow's spread of many orders of magnitude leaves ties to the model).
+    assert set(led.plan_.ranked) == set(plain.plan_.ranked)
+    assert led.plan_.ranked != plain.plan_.ranked
+    scores = [led.scorer_.score(arch) for arch in led.plan_.ranked]
+    assert scores[:10] == sorted(scores, reverse=True)[:10]
+    assert led.scorer_.space.channels == 8 and led.scorer_.space.cells == 1  # scaled down
+    none = NPENAS(**settings, proxy_weight=0)
+    none.propose(space, history, np.random.default_rng(0))
+    assert none.plan_.ranked == plain.plan_.ranked
+
+
+def test_scaled_down_nb201_ranks_cells_as_the_full_network_does(space):
+    from scipy.stats import spearmanr
+
+    from nasforge.evaluators.zerocost.evaluator import ZeroCostEvaluator
+
+    cells = [space.sample(np.random.default_rng(seed)) for seed in range(24)]
+    full, small = (
+        ZeroCostEvaluator(("synflow",), "imagenet16-120", s) for s in (space, space.scaled_down())
+    )
+    rho = spearmanr([full.score(a) for a in cells], [small.score(a) for a in cells]).statistic
+    assert rho > 0.95, rho
+
+
+def test_npenas_rejects_an_unknown_proxy(space):
+    with pytest.raises(ValueError, match="synflow"):
+        NPENAS(proxy="synflo").check(space)
 
 
 @pytest.mark.slow

@@ -44,6 +44,11 @@ class SearchSpace(ABC):
     def build(self, arch: Architecture, task: Task) -> nn.Module:
         """The PyTorch model of `arch` for the task's input shape and class count."""
 
+    def scaled_down(self) -> SearchSpace:
+        """The space with the same decisions and smaller networks, for zero-cost proxies that
+        rank architectures by structure at a fraction of the cost; itself unless overridden."""
+        return self
+
     def check_task(self, task: Task) -> None:
         """A one-line `ValueError` naming the spaces that fit when this space cannot build
         for `task`'s kind."""

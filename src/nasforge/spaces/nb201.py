@@ -143,6 +143,11 @@ class NB201Space(CategoricalSpace):
         self.cells = cells
         super().__init__()
 
+    def scaled_down(self) -> NB201Space:
+        """8 channels, one cell per stage: its synflow ranking of all 15,625 cells matches
+        the full network's at Spearman 0.996, at a quarter of the cost (docs/bench.md)."""
+        return NB201Space(channels=8, cells=1)
+
     def format(self, arch: Architecture) -> str:
         nodes = []
         for j in (1, 2, 3):

@@ -37,6 +37,7 @@ STRATEGIES.add("two-stage", TwoStage)
 STRATEGIES.add("bananas", BANANAS)
 STRATEGIES.add("npred", NeuralPredictor)
 STRATEGIES.add("npenas", NPENAS)
+STRATEGIES.add("npenas-zc", partial(NPENAS, proxy="synflow"))
 STRATEGIES.add("nsga2", NSGA2)
 STRATEGIES.add("nsgaii", partial(OptunaStrategy, sampler="nsgaii"))
 

@@ -24,7 +24,7 @@ from nasforge.strategies.base import Strategy
 from nasforge.tasks import Task
 
 
-def _default_scorer(proxy: str, task: Task | str | None, space: SearchSpace) -> Evaluator:
+def default_scorer(proxy: str, task: Task | str | None, space: SearchSpace) -> Evaluator:
     """The `proxy` on untrained networks of `space` built for `task` (None: the
     NAS-Bench-201 cifar10 task, for benchmark look-ups), on the task's own rows when it
     carries data."""
@@ -38,11 +38,11 @@ def _scorer(strategy: NASWOT | TwoStage, space: SearchSpace) -> Evaluator:
     if strategy.scorer is not None:
         return strategy.scorer
     if getattr(strategy, "scorer_", None) is None:
-        strategy.scorer_ = _default_scorer(strategy.proxy, strategy.task, space)
+        strategy.scorer_ = default_scorer(strategy.proxy, strategy.task, space)
     return strategy.scorer_
 
 
-def _proxy_value(scorer: Evaluator, arch: Architecture) -> float:
+def proxy_value(scorer: Evaluator, arch: Architecture) -> float:
     value = scorer.evaluate(arch).metrics.get(scorer.objective, -np.inf)
     value = -np.inf if value != value else float(value)
     return value if scorer.maximize else -value
@@ -93,7 +93,7 @@ class NASWOT(Strategy):
         candidates = _unique_samples(space, seen, rng, self.samples)
         if not candidates:
             return self.sample_new(space, history, rng)
-        values = [_proxy_value(scorer, arch) for arch in candidates]
+        values = [proxy_value(scorer, arch) for arch in candidates]
         return candidates[int(np.argmax(values))]
 
 
@@ -159,7 +159,7 @@ class TwoStage(Strategy):
         else:
             source = content_rng([(0, key, 0.0)])
         candidates = _unique_samples(space, History(), source, self.pool_size)
-        values = np.array([_proxy_value(scorer, arch) for arch in candidates])
+        values = np.array([proxy_value(scorer, arch) for arch in candidates])
         order = np.argsort(-values, kind="stable")
         self.pool_ = _Pool(key, [candidates[i] for i in order])
         return self.pool_
