@@ -133,6 +133,18 @@ def test_npenas_proxy_ranks_offspring_by_predictor_and_proxy(space, cifar10):
     assert none.plan_.ranked == plain.plan_.ranked
 
 
+def test_npenas_proxy_weight_fades_with_the_training_points(space, cifar10):
+    settings = {"initial": 8, "batch_size": 8, "predictor": "mlp_ensemble", "proxy": "synflow"}
+    history = _run(NPENAS(initial=16), space, cifar10, 16)
+    plans = []
+    for weight, fade, n in ((2.0, 1.0, 8), (2.0, 0.0, 8), (4.0, 1.0, 16), (2.0, 0.0, 16)):
+        strategy = NPENAS(**settings, proxy_weight=weight, proxy_fade=fade)
+        strategy.propose(space, History(history.trials[:n]), np.random.default_rng(0))
+        plans.append(strategy.plan_.ranked)
+    assert plans[0] == plans[1]  # at `initial` points the weight is the full weight
+    assert plans[2] == plans[3]  # at twice as many, half of it with a linear fade
+
+
 def test_scaled_down_nb201_ranks_cells_as_the_full_network_does(space):
     from scipy.stats import spearmanr
 

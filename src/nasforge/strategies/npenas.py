@@ -10,7 +10,9 @@ mutations), and evaluates the `batch_size` offspring with the best predicted sco
 
 With a zero-cost `proxy` (registry name `npenas-zc`: synflow), offspring are ranked by the
 predicted score plus `proxy_weight` times the proxy, both standardised over the offspring:
-the proxy's structural prior carries the ranking while the predictor has few points. This
+the proxy's structural prior carries the ranking while the predictor has few points, and
+its weight fades as `(initial / n) ** proxy_fade` over the n training points (0: constant;
+default 0.5), so that the predictor takes over as the evidence grows. This
 is the zero-cost "move proposal" of Abdelfattah, Mehrotra, Dudziak & Lane ("Zero-Cost
 Proxies for Lightweight NAS", ICLR 2021) applied to NPENAS's offspring, and a form of the
 proxy-informed predictors of Krishnakumar et al. (NAS-Bench-Suite-Zero, NeurIPS 2022
@@ -50,6 +52,7 @@ class NPENAS(PredictorGuided):
         allow_duplicates: bool = False,
         proxy: str | None = None,
         proxy_weight: float = 2.0,
+        proxy_fade: float = 0.5,
         task: Task | str | None = None,
     ) -> None:
         self.initial = initial
@@ -63,6 +66,7 @@ class NPENAS(PredictorGuided):
         self.allow_duplicates = allow_duplicates
         self.proxy = proxy
         self.proxy_weight = proxy_weight
+        self.proxy_fade = proxy_fade
         self.task = task
 
     def check(self, space: SearchSpace) -> None:
@@ -103,7 +107,8 @@ class NPENAS(PredictorGuided):
             return []
         value = _standardized(model.predict(candidates))
         if self.proxy is not None:
-            value = value + self.proxy_weight * self._proxy_scores(space, candidates)
+            weight = self.proxy_weight * (self.initial / len(archs)) ** self.proxy_fade
+            value = value + weight * self._proxy_scores(space, candidates)
         self.predictor_ = model
         return [candidates[i] for i in np.argsort(-value, kind="stable")]
 
