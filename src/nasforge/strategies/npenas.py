@@ -12,7 +12,7 @@ With a zero-cost `proxy` (registry name `npenas-zc`: synflow), offspring are ran
 predicted score plus `proxy_weight` times the proxy, both standardised over the offspring:
 the proxy's structural prior carries the ranking while the predictor has few points, and
 its weight fades as `(initial / n) ** proxy_fade` over the n training points (0: constant;
-default 0.5), so that the predictor takes over as the evidence grows. This
+default 1), so that the predictor takes over as the evidence grows. This
 is the zero-cost "move proposal" of Abdelfattah, Mehrotra, Dudziak & Lane ("Zero-Cost
 Proxies for Lightweight NAS", ICLR 2021) applied to NPENAS's offspring, and a form of the
 proxy-informed predictors of Krishnakumar et al. (NAS-Bench-Suite-Zero, NeurIPS 2022
@@ -52,7 +52,7 @@ class NPENAS(PredictorGuided):
         allow_duplicates: bool = False,
         proxy: str | None = None,
         proxy_weight: float = 2.0,
-        proxy_fade: float = 0.5,
+        proxy_fade: float = 1.0,
         task: Task | str | None = None,
     ) -> None:
         self.initial = initial
