@@ -27,6 +27,7 @@ import numpy as np
 from nasforge.architecture import Architecture
 from nasforge.history import History
 from nasforge.predictors import check_predictor, create_predictor, default_predictor
+from nasforge.predictors.base import standardize
 from nasforge.spaces.base import SearchSpace
 from nasforge.strategies.bananas import PredictorGuided, mutation_candidates
 from nasforge.strategies.training_free import default_scorer, proxy_value
@@ -105,7 +106,7 @@ class NPENAS(PredictorGuided):
         )
         if not candidates:
             return []
-        value = _standardized(model.predict(candidates))
+        value = standardize(model.predict(candidates))[0]
         if self.proxy is not None:
             weight = self.proxy_weight * (self.initial / len(archs)) ** self.proxy_fade
             value = value + weight * self._proxy_scores(space, candidates)
@@ -121,10 +122,4 @@ class NPENAS(PredictorGuided):
         finite = np.isfinite(values)
         if not finite.any():
             return np.zeros(len(archs))
-        return _standardized(np.where(finite, values, values[finite].min()))
-
-
-def _standardized(values: np.ndarray) -> np.ndarray:
-    """`values` shifted to mean 0 and scaled to standard deviation 1 (0 when constant)."""
-    spread = values.std()
-    return (values - values.mean()) / spread if spread > 0 else np.zeros_like(values)
+        return standardize(np.where(finite, values, values[finite].min()))[0]
