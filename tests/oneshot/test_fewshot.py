@@ -4,6 +4,8 @@ with its operation there, and an architecture is judged by its operation's sub-s
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -139,6 +141,9 @@ def test_cli_few_shot_spos_runs(small_digits, tmp_path):
     assert "split on edge 2<-1 after epoch 1 into 5 sub-supernets" in result.output
     assert "chosen (spos, strategy)" in result.output
     assert len(load_study(tmp_path / "runs" / "few").history()) == 4
+    settings = json.loads((tmp_path / "runs" / "few" / "oneshot.json").read_text())["settings"]
+    assert settings["split_edge"] == EDGE and settings["split_epoch"] == 1
+    assert settings["strategy"] == "random" and settings["trials"] == 4
     bad = CliRunner().invoke(app, ["oneshot", "--method", "spos", "--few-shot", "9<-9",
                                    "--output", str(tmp_path / "bad")])  # fmt: skip
     assert bad.exit_code == 2 and "unknown split edge '9<-9'" in bad.stderr

@@ -32,6 +32,9 @@ def test_darts_run_directory_retraining_and_show(small_digits, tiny_space, tmp_p
     info = json.loads((run / "oneshot.json").read_text())
     assert [e["epoch"] for e in info["epochs"]] == [1, 2]
     assert info["arch"] == tiny_space.format(result.arch)
+    assert info["settings"] == {"epochs": 2, "batch_size": 48, "seed": 0, "threads": 1,
+                                "device": "cpu", "arch_learning_rate": 3e-3, "order": 1,
+                                "final_epochs": 1}  # fmt: skip
     assert set(result.benchmark) == {"cifar10", "cifar100", "imagenet16-120"}  # packaged table
     assert 0 <= result.skip_share <= 1 and result.test_acc is not None
     study = load_study(run)

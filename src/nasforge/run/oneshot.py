@@ -56,6 +56,7 @@ class OneShotResult:
     skip_share: float
     benchmark: dict[str, float] = field(default_factory=dict)
     test_metrics: dict[str, float] = field(default_factory=dict)
+    settings: dict[str, object] = field(default_factory=dict)
     history: History | None = None
     study: Study | None = None
     run_dir: Path | None = None
@@ -207,6 +208,8 @@ def oneshot(
     result = OneShotResult(
         task, space, method, "strategy" if history is not None else select, arch, fit.epochs,
         val_acc, seconds, collapse_share(space, arch), nb201_accuracies(space, arch),
+        settings=_settings_record(settings, trainer, strategy, strategy_options, trials,
+                                  space_options, retrain, final_epochs),
         history=history, study=study, run_dir=run_dir,
     )  # fmt: skip
     chosen = _record(study, result, history)
@@ -225,6 +228,26 @@ def oneshot(
     if run_dir is not None:
         result.files = write_oneshot_files(result, chosen, model, run_dir, export)
     return result
+
+
+def _settings_record(
+    settings: Mapping[str, object], trainer: object, strategy: str | None,
+    strategy_options: Mapping[str, object] | None, trials: int,
+    space_options: Mapping[str, object] | None, retrain: bool, final_epochs: int,
+) -> dict[str, object]:
+    """The settings a one-shot run was made with, for `oneshot.json`: the method's (a
+    few-shot split epoch resolved), the strategy's, the space's and the retraining's."""
+    record = dict(settings)
+    if "split_epoch" in record:
+        record["split_epoch"] = trainer.split_at
+    if strategy is not None:
+        record.update(strategy=strategy, trials=trials,
+                      strategy_options={k: str(v) for k, v in (strategy_options or {}).items()})  # fmt: skip
+    if space_options:
+        record["space_options"] = {k: str(v) for k, v in sorted(space_options.items())}
+    if retrain:
+        record["final_epochs"] = final_epochs
+    return record
 
 
 def _record(study: Study, result: OneShotResult, history: History | None) -> Trial:

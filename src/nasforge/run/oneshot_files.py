@@ -1,7 +1,7 @@
 """The run directory of a one-shot search: what `search` writes for its best (through
 `write_run_directory` when the choice was retrained), plus the architecture-weight
 history (`arch_weights.csv`, `arch_weights.png`) and `oneshot.json` (per-epoch report,
-method, collapse share, NAS-Bench-201 accuracies)."""
+method and settings, collapse share, NAS-Bench-201 accuracies)."""
 
 from __future__ import annotations
 
@@ -72,6 +72,7 @@ def oneshot_summary(result: OneShotResult) -> dict:
         "space": space.name,
         "method": result.method,
         "select": result.select,
+        "settings": result.settings,
         "arch": space.format(result.arch),
         "val_acc_inherited": result.val_acc,
         "test_metrics": result.test_metrics,
