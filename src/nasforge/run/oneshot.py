@@ -231,9 +231,14 @@ def oneshot(
 
 
 def _settings_record(
-    settings: Mapping[str, object], trainer: object, strategy: str | None,
-    strategy_options: Mapping[str, object] | None, trials: int,
-    space_options: Mapping[str, object] | None, retrain: bool, final_epochs: int,
+    settings: Mapping[str, object],
+    trainer: object,
+    strategy: str | None,
+    strategy_options: Mapping[str, object] | None,
+    trials: int,
+    space_options: Mapping[str, object] | None,
+    retrain: bool,
+    final_epochs: int,
 ) -> dict[str, object]:
     """The settings a one-shot run was made with, for `oneshot.json`: the method's (a
     few-shot split epoch resolved), the strategy's, the space's and the retraining's."""
@@ -241,8 +246,8 @@ def _settings_record(
     if "split_epoch" in record:
         record["split_epoch"] = trainer.split_at
     if strategy is not None:
-        record.update(strategy=strategy, trials=trials,
-                      strategy_options={k: str(v) for k, v in (strategy_options or {}).items()})  # fmt: skip
+        options = {k: str(v) for k, v in (strategy_options or {}).items()}
+        record.update(strategy=strategy, trials=trials, strategy_options=options)
     if space_options:
         record["space_options"] = {k: str(v) for k, v in sorted(space_options.items())}
     if retrain:
