@@ -133,16 +133,27 @@ def test_npenas_proxy_ranks_offspring_by_predictor_and_proxy(space, cifar10):
     assert none.plan_.ranked == plain.plan_.ranked
 
 
-def test_npenas_proxy_weight_fades_with_the_training_points(space, cifar10):
+def test_npenas_proxy_counts_as_far_as_it_ranks_the_better_half(space):
+    from scipy.stats import rankdata
+
     settings = {"initial": 8, "batch_size": 8, "predictor": "mlp_ensemble", "proxy": "synflow"}
-    history = _run(NPENAS(initial=16), space, cifar10, 16)
-    plans = []
-    for weight, fade, n in ((2.0, 1.0, 8), (2.0, 0.0, 8), (4.0, 1.0, 16), (2.0, 0.0, 16)):
-        strategy = NPENAS(**settings, proxy_weight=weight, proxy_fade=fade)
-        strategy.propose(space, History(history.trials[:n]), np.random.default_rng(0))
-        plans.append(strategy.plan_.ranked)
-    assert plans[0] == plans[1]  # at `initial` points the weight is the full weight
-    assert plans[2] == plans[3]  # at twice as many, half of it with a linear fade
+    archs = list(dict.fromkeys(space.sample(np.random.default_rng(seed)) for seed in range(16)))
+    ranks = rankdata(NPENAS(**settings)._proxy_values(space, archs))
+
+    def plan_for(strategy, objective):
+        history = History()
+        for arch, value in zip(archs, objective):
+            history.add(arch, {"val_acc": float(value)})
+        strategy.propose(space, history, np.random.default_rng(0))
+        return strategy
+
+    agree, oppose = plan_for(NPENAS(**settings), ranks), plan_for(NPENAS(**settings), -ranks)
+    assert agree.proxy_weight_ == pytest.approx(2.0)  # the proxy ranks the objective exactly
+    assert oppose.proxy_weight_ == 0.0  # ... or backwards: it does not count
+    plain = plan_for(NPENAS(initial=8, batch_size=8, predictor="mlp_ensemble"), -ranks)
+    assert oppose.plan_.ranked == plain.plan_.ranked
+    assert agree.plan_.ranked != plan_for(NPENAS(initial=8, batch_size=8,
+                                                 predictor="mlp_ensemble"), ranks).plan_.ranked  # fmt: skip
 
 
 def test_scaled_down_nb201_ranks_cells_as_the_full_network_does(space):

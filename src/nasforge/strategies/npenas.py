@@ -10,9 +10,11 @@ mutations), and evaluates the `batch_size` offspring with the best predicted sco
 
 With a zero-cost `proxy` (registry name `npenas-zc`: synflow), offspring are ranked by the
 predicted score plus `proxy_weight` times the proxy, both standardised over the offspring:
-the proxy's structural prior carries the ranking while the predictor has few points, and
-its weight fades as `(initial / n) ** proxy_fade` over the n training points (0: constant;
-default 1), so that the predictor takes over as the evidence grows. This
+the proxy's weight is `proxy_weight` times its Spearman correlation with the objective
+over the better half of the history (none when that is negative), so the proxy counts
+where it has ranked the good architectures seen so far and the predictor takes over where
+it has not (synflow ranks all NAS-Bench-201 cells at 0.75 on CIFAR-100, its 50 best at
+-0.07; docs/bench.md). This
 is the zero-cost "move proposal" of Abdelfattah, Mehrotra, Dudziak & Lane ("Zero-Cost
 Proxies for Lightweight NAS", ICLR 2021) applied to NPENAS's offspring, and a form of the
 proxy-informed predictors of Krishnakumar et al. (NAS-Bench-Suite-Zero, NeurIPS 2022
@@ -23,6 +25,7 @@ search's task, untrained and never counted as queries.
 from __future__ import annotations
 
 import numpy as np
+from scipy.stats import spearmanr
 
 from nasforge.architecture import Architecture
 from nasforge.history import History
@@ -53,7 +56,6 @@ class NPENAS(PredictorGuided):
         allow_duplicates: bool = False,
         proxy: str | None = None,
         proxy_weight: float = 2.0,
-        proxy_fade: float = 1.0,
         task: Task | str | None = None,
     ) -> None:
         self.initial = initial
@@ -67,7 +69,6 @@ class NPENAS(PredictorGuided):
         self.allow_duplicates = allow_duplicates
         self.proxy = proxy
         self.proxy_weight = proxy_weight
-        self.proxy_fade = proxy_fade
         self.task = task
 
     def check(self, space: SearchSpace) -> None:
@@ -108,17 +109,34 @@ class NPENAS(PredictorGuided):
             return []
         value = standardize(model.predict(candidates))[0]
         if self.proxy is not None:
-            weight = self.proxy_weight * (self.initial / len(archs)) ** self.proxy_fade
-            value = value + weight * self._proxy_scores(space, candidates)
+            self.proxy_weight_ = self._evidence_weight(space, archs, scores)
+            if self.proxy_weight_ > 0:
+                value = value + self.proxy_weight_ * self._standardized_proxy(space, candidates)
         self.predictor_ = model
         return [candidates[i] for i in np.argsort(-value, kind="stable")]
 
-    def _proxy_scores(self, space: SearchSpace, archs: list[Architecture]) -> np.ndarray:
-        """The standardised proxy of `archs` (a failed score counts as the lowest); the
-        scorer, made once, caches each architecture's score."""
+    def _evidence_weight(
+        self, space: SearchSpace, archs: list[Architecture], scores: np.ndarray
+    ) -> float:
+        """`proxy_weight` times the proxy's Spearman correlation with `scores` over the
+        better half of the history, 0 where that is negative or undefined."""
+        better = np.flatnonzero(scores >= np.median(scores))
+        proxies = self._proxy_values(space, [archs[i] for i in better])
+        if len(np.unique(proxies)) < 2 or len(np.unique(scores[better])) < 2:
+            return 0.0  # no ranking to judge the proxy by
+        rho = spearmanr(proxies, scores[better]).statistic
+        return self.proxy_weight * max(0.0, float(rho)) if np.isfinite(rho) else 0.0
+
+    def _proxy_values(self, space: SearchSpace, archs: list[Architecture]) -> np.ndarray:
+        """The proxy of `archs` (a failed score is -inf); the scorer, made once, caches
+        each architecture's score."""
         if getattr(self, "scorer_", None) is None:
             self.scorer_ = default_scorer(self.proxy, self.task, space.scaled_down())
-        values = np.array([proxy_value(self.scorer_, arch) for arch in archs])
+        return np.array([proxy_value(self.scorer_, arch) for arch in archs])
+
+    def _standardized_proxy(self, space: SearchSpace, archs: list[Architecture]) -> np.ndarray:
+        """The standardised proxy of `archs`, a failed score counting as the lowest."""
+        values = self._proxy_values(space, archs)
         finite = np.isfinite(values)
         if not finite.any():
             return np.zeros(len(archs))
