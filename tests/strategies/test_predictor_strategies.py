@@ -150,10 +150,9 @@ def test_npenas_proxy_counts_as_far_as_it_ranks_the_better_half(space):
     agree, oppose = plan_for(NPENAS(**settings), ranks), plan_for(NPENAS(**settings), -ranks)
     assert agree.proxy_weight_ == pytest.approx(3.0)  # the proxy ranks the objective exactly
     assert oppose.proxy_weight_ == 0.0  # ... or backwards: it does not count
-    plain = plan_for(NPENAS(initial=8, batch_size=8, predictor="mlp_ensemble"), -ranks)
-    assert oppose.plan_.ranked == plain.plan_.ranked
-    assert agree.plan_.ranked != plan_for(NPENAS(initial=8, batch_size=8,
-                                                 predictor="mlp_ensemble"), ranks).plan_.ranked  # fmt: skip
+    plain = {"initial": 8, "batch_size": 8, "predictor": "mlp_ensemble"}
+    assert oppose.plan_.ranked == plan_for(NPENAS(**plain), -ranks).plan_.ranked
+    assert agree.plan_.ranked != plan_for(NPENAS(**plain), ranks).plan_.ranked
 
 
 def test_scaled_down_nb201_ranks_cells_as_the_full_network_does(space):
