@@ -67,8 +67,10 @@ def main() -> None:
             print(rows[-1], flush=True)
     frame = pd.DataFrame(rows)
     frame["model"] = frame["model"].where(~frame["model"].str.startswith("searched"), "searched")
-    print(f"\n{spec}; {args.epochs} epochs, AdamW 3e-3, batch 32; per-cell accuracy %, "
-          f"mean over {args.seeds} seeds (train_rules_acc: validation, on training rules)")
+    print(
+        f"\n{spec}; {args.epochs} epochs, AdamW 3e-3, batch 32; per-cell accuracy %, "
+        f"mean over {args.seeds} seeds (train_rules_acc: validation, on training rules)"
+    )
     print(frame.groupby("model", sort=False).mean(numeric_only=True).drop(columns="seed")
           .round(2).to_string())  # fmt: skip
 

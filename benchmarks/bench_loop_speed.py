@@ -38,8 +38,10 @@ def main() -> None:
     args = parser.parse_args()
     evaluator = NB201Benchmark("cifar10", cost_metrics=False).setup()
     space = SPACES.create("nb201")
-    print(f"| strategy | previous loop q/s | one loop q/s | ratio |  ({args.seeds} seeds x "
-          f"{args.budget} queries, cifar10)")
+    print(
+        f"| strategy | previous loop q/s | one loop q/s | ratio |  ({args.seeds} seeds x "
+        f"{args.budget} queries, cifar10)"
+    )
     print("|---|---|---|---|")
     for name in args.strategies.split(","):
         best = {"previous": np.inf, "one": np.inf}

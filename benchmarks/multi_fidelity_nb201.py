@@ -33,8 +33,10 @@ def main() -> None:
     parser.add_argument("--strategies", default="random,sh,hyperband")
     args = parser.parse_args()
     strategies = args.strategies.split(",")
-    print("| dataset | cost (200-epoch evaluations) | strategy | test acc | vs random "
-          "[95% CI] | evaluations |")
+    print(
+        "| dataset | cost (200-epoch evaluations) | strategy | test acc | vs random "
+        "[95% CI] | evaluations |"
+    )
     print("|---|---|---|---|---|---|")
     start = time.perf_counter()
     for dataset in DATASETS:

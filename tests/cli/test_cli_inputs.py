@@ -69,8 +69,18 @@ def test_strategy_settings_are_checked_before_the_run_directory(tmp_path, option
     ("command", "message"),
     [
         (["show", "/nonexistent", "--top", "-1"], "top must be at least 0"),
-        (["bench", "--strategies", "bananas", "--strategy-option", "batch_size=0",
-          "--data-path", NO_TABLE], "batch_size must be at least 1"),
+        (
+            [
+                "bench",
+                "--strategies",
+                "bananas",
+                "--strategy-option",
+                "batch_size=0",
+                "--data-path",
+                NO_TABLE,
+            ],
+            "batch_size must be at least 1",
+        ),
         (["bench", "--workers", "-1", "--data-path", NO_TABLE], "--workers must be at least 0"),
         (["bench", "--seeds", "0", "--data-path", NO_TABLE], "seeds must be at least 1"),
         (["bench", "--budget", "0", "--data-path", NO_TABLE], "budget must be at least 1"),

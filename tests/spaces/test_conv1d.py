@@ -58,9 +58,7 @@ def test_short_series_skip_pooling_and_every_model_fits_a_microcontroller(space)
     tiny = Task("tiny", (1, 3), 2)
     arch = space.parse("conv1d:8k3d1-8k3d1-8k3d1-8k3d1:pool=max:res=1:norm=batch:head=max")
     assert space.build(arch, tiny)(torch.randn(2, 1, 3)).shape == (2, 2)
-    largest = space.parse(
-        "conv1d:64k9d4-64k9d4-64k9d4-64k9d4:pool=none:res=1:norm=none:head=avg"
-    )
+    largest = space.parse("conv1d:64k9d4-64k9d4-64k9d4-64k9d4:pool=none:res=1:norm=none:head=avg")
     model = space.build(largest, SERIES)
     assert count_params(model) < 120_000  # under 480 kB as float32
     assert peak_activation_bytes(model, SERIES.input_shape) == 2 * 64 * 100 * 4

@@ -98,6 +98,9 @@ def test_kinds_pick_the_default_space_and_a_wrong_space_says_so(gunpoint):
         Task("tok", (10,), 2, kind="tokens")
     with pytest.raises(ValueError, match="unknown task kind 'audio'"):
         Task("a", (10,), 2, kind="audio")
-    with pytest.raises(ValueError, match=r"builds for image tasks, not series \(GunPoint\); "
-                                         r"use --space conv1d or darts or mlp"):
+    with pytest.raises(
+        ValueError,
+        match=r"builds for image tasks, not series \(GunPoint\); "
+        r"use --space conv1d or darts or mlp",
+    ):
         get_space("nb201").check_task(gunpoint)

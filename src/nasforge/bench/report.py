@@ -77,9 +77,7 @@ class BenchmarkResult:
             if BASELINE in runs.columns:
                 baseline = runs[BASELINE].to_numpy()
                 row["vs_random"] = float(np.mean(values - baseline))
-                row["vs_random_low"], row["vs_random_high"] = bootstrap_interval(
-                    values - baseline
-                )
+                row["vs_random_low"], row["vs_random_high"] = bootstrap_interval(values - baseline)
                 row["p_value"] = paired_test(values, baseline)
             table.append(row)
         return pd.DataFrame(table).set_index("strategy")

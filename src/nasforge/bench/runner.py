@@ -153,7 +153,10 @@ def benchmark(
     if fidelities and not levels:
         fidelity = int(next(iter(fidelities)))  # a single fidelity given as a list
     evaluator = NB201Benchmark(
-        dataset, noise=noise, fidelity=max(levels) if levels else fidelity, cost_metrics=False,
+        dataset,
+        noise=noise,
+        fidelity=max(levels) if levels else fidelity,
+        cost_metrics=False,
         data_path=data_path,
     ).setup()  # loads and checks the table before any worker starts
     missing = [f for f in levels or () if f not in evaluator.columns_]
@@ -165,8 +168,17 @@ def benchmark(
     threads = max(1, cores // workers) if workers > 1 else None
     runs = [
         _Run(
-            name, seed, space, dataset, budget, noise, evaluator.fidelity, levels, path,
-            tuple(options[name].items()), threads,
+            name,
+            seed,
+            space,
+            dataset,
+            budget,
+            noise,
+            evaluator.fidelity,
+            levels,
+            path,
+            tuple(options[name].items()),
+            threads,
         )
         for name in strategies
         for seed in seed_list

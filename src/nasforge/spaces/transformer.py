@@ -154,9 +154,9 @@ class TransformerSpace(CategoricalSpace):
         sizes = parts[1].split("-")
         choices: dict = {}
         for token, (label, short) in zip(sizes, _FIELDS):
-            if not token.startswith(short) or not token[len(short):].isdigit():
+            if not token.startswith(short) or not token[len(short) :].isdigit():
                 raise ValueError(f"bad token {token!r} in {text!r}: expected {short}<number>")
-            choices[label] = int(token[len(short):])
+            choices[label] = int(token[len(short) :])
         if len(sizes) != len(_FIELDS):
             raise ValueError(f"{parts[1]!r} in {text!r} needs L, h, d and ff, e.g. L2-h4-d32-ff2")
         for token, key, label in ((parts[2], "pos", "positional"), (parts[3], "pool", "pooling")):
