@@ -42,9 +42,11 @@ def export_onnx(
     else:
         example = torch.randn(2, *input_shape, generator=generator)
     # The TorchScript exporter: fast and quiet for these plain convolutional/MLP models
-    # (the torch.export-based one takes seconds per model); its deprecation is muted.
+    # (the torch.export-based one takes seconds per model); its deprecation is muted, and
+    # so is its note that strided slices (DARTS' reducing edges) are not constant-folded.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.filterwarnings("ignore", "Constant folding", UserWarning)
         torch.onnx.export(
             model, (example,), str(path), input_names=["input"], output_names=["logits"],
             dynamic_axes={"input": {0: "batch"}, "logits": {0: "batch"}}, dynamo=False,
