@@ -158,12 +158,10 @@ def oneshot(
             strategy, strategy_options, task, ["val_acc"], ["maximize"]
         )
         search_strategy.check(space)
-    attrs = {"task": task.name, "space": space.name, "method": method, "select": select,
-             "strategy": strategy, "epochs": epochs, "seed": seed}  # fmt: skip
-    if space_options:
-        attrs["space_options"] = {k: str(v) for k, v in sorted(space_options.items())}
-    if few_shot is not None:
-        attrs.update(few_shot=few_shot, split_epoch=trainer.split_at)
+    record = _settings_record(
+        settings, trainer, strategy, strategy_options, trials, space_options, retrain, final_epochs
+    )
+    attrs = {"task": task.name, "space": space.name, "method": method, "select": select, **record}
     run_dir, study = open_run(
         output_dir, name or f"{task.name}-{space.name}-{method}", None, False, ["maximize"], attrs
     )
@@ -208,8 +206,7 @@ def oneshot(
     result = OneShotResult(
         task, space, method, "strategy" if history is not None else select, arch, fit.epochs,
         val_acc, seconds, collapse_share(space, arch), nb201_accuracies(space, arch),
-        settings=_settings_record(settings, trainer, strategy, strategy_options, trials,
-                                  space_options, retrain, final_epochs),
+        settings=record,
         history=history, study=study, run_dir=run_dir,
     )  # fmt: skip
     chosen = _record(study, result, history)
@@ -240,8 +237,9 @@ def _settings_record(
     retrain: bool,
     final_epochs: int,
 ) -> dict[str, object]:
-    """The settings a one-shot run was made with, for `oneshot.json`: the method's (a
-    few-shot split epoch resolved), the strategy's, the space's and the retraining's."""
+    """The settings a one-shot run was made with, for its study and `oneshot.json`: the
+    method's (a few-shot split epoch resolved), the strategy's, the space's and the
+    retraining's."""
     record = dict(settings)
     if "split_epoch" in record:
         record["split_epoch"] = trainer.split_at
