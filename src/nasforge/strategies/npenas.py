@@ -55,7 +55,7 @@ class NPENAS(PredictorGuided):
         maximize: bool = True,
         allow_duplicates: bool = False,
         proxy: str | None = None,
-        proxy_weight: float = 3.0,
+        proxy_weight: float = 4.0,
         task: Task | str | None = None,
     ) -> None:
         self.initial = initial
