@@ -9,8 +9,8 @@ architectures produce many offspring (all their unseen neighbours plus random mu
 mutations), and evaluates the `batch_size` offspring with the best predicted score.
 
 With a zero-cost `proxy` (registry name `npenas-zc`: synflow), offspring are ranked by the
-predicted score plus `proxy_weight` times the proxy, both standardised over the offspring:
-the proxy's weight is `proxy_weight` times its Spearman correlation with the objective
+predicted score plus a weight times the proxy, both standardised over the offspring: the
+weight is `proxy_weight` (4) times the proxy's Spearman correlation with the objective
 over the better half of the history (none when that is negative), so the proxy counts
 where it has ranked the good architectures seen so far and the predictor takes over where
 it has not (synflow ranks all NAS-Bench-201 cells at 0.75 on CIFAR-100, its 50 best at
