@@ -3,7 +3,8 @@ seconds per epoch (or per call) and peak GPU memory. Without CUDA it says so and
 
 A check is a function `check(device) -> dict` in `CHECKS`, returning at least `seconds`
 (per epoch or per scored architecture) and `unit`; peak memory is measured around it.
-Further checks (one-shot methods, new spaces) are one more entry in `CHECKS`.
+Every one-shot method has a check (one supernet epoch); a further check (a new space or
+method) is one more entry in `CHECKS`.
 
 usage: python benchmarks/gpu_check.py [--device auto|cuda:N|cpu] [--only NAME,NAME]
        (--device cpu runs the same checks on the CPU, for comparison)
@@ -23,7 +24,7 @@ from nasforge.devices import resolve_device, synchronize
 from nasforge.evaluators.training import TrainingEvaluator
 from nasforge.evaluators.zerocost.evaluator import ZeroCostEvaluator
 from nasforge.predictors import create_predictor
-from nasforge.registry import SPACES
+from nasforge.registry import METHODS, SPACES
 from nasforge.tasks import load_task
 
 EPOCHS = 2
@@ -74,11 +75,30 @@ def _gin(device: torch.device, size: int = 200) -> dict:
     return {"seconds": (time.perf_counter() - start) / 20, "unit": "s/epoch (200 cells)"}
 
 
+def _oneshot(method: str) -> Callable[[torch.device], dict]:
+    """Train the `method` supernet of the nb201 cells `search` uses (16 channels, one cell
+    per stage) on digits for one epoch."""
+
+    def check(device: torch.device) -> dict:
+        task = load_task("digits")
+        space = SPACES.create("nb201", channels=16, cells=1)
+        trainer = METHODS.create(method, epochs=1, batch_size=64, device=str(device))
+        start = time.perf_counter()
+        fit = trainer.fit(space, task)
+        synchronize(device)
+        report = fit.epochs[-1]
+        return {"seconds": time.perf_counter() - start, "unit": "s/epoch",
+                "note": f"supernet val_acc {report.val_acc:.1f}%"}  # fmt: skip
+
+    return check
+
+
 CHECKS: dict[str, Callable[[torch.device], dict]] = {
     "train/nb201": _training("nb201", channels=16, cells=1),
     "train/darts": _training("darts", channels=16, cells=8),  # the DARTS search network
     "proxies/nb201": _proxies,
     "predictor/gin": _gin,
+    **{f"oneshot/{name}": _oneshot(name) for name in ("darts", "gdas", "pcdarts", "drnas", "spos")},
 }
 
 
