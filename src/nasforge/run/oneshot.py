@@ -32,7 +32,7 @@ from nasforge.run.interrupts import interrupts_raise, raise_pending
 from nasforge.run.loop import run_study
 from nasforge.run.oneshot_files import nb201_accuracies, write_oneshot_files
 from nasforge.run.result import SearchInterrupted
-from nasforge.run.setup import check_counts, open_run, strategy_for, task_of
+from nasforge.run.setup import check_counts, open_run, options_text, strategy_for, task_of
 from nasforge.spaces import create_space, default_space
 from nasforge.spaces.base import SearchSpace
 from nasforge.study import Study
@@ -244,10 +244,11 @@ def _settings_record(
     if "split_epoch" in record:
         record["split_epoch"] = trainer.split_at
     if strategy is not None:
-        options = {k: str(v) for k, v in (strategy_options or {}).items()}
-        record.update(strategy=strategy, trials=trials, strategy_options=options)
+        record.update(
+            strategy=strategy, trials=trials, strategy_options=options_text(strategy_options)
+        )
     if space_options:
-        record["space_options"] = {k: str(v) for k, v in sorted(space_options.items())}
+        record["space_options"] = options_text(space_options)
     if retrain:
         record["final_epochs"] = final_epochs
     return record

@@ -26,7 +26,7 @@ from nasforge.run.interrupts import interrupts_raise, raise_pending
 from nasforge.run.loop import run_study
 from nasforge.run.result import SearchInterrupted, SearchResult
 from nasforge.run.selection import candidates, confirm_best
-from nasforge.run.setup import check_counts, open_run, strategy_for, task_of
+from nasforge.run.setup import check_counts, open_run, options_text, strategy_for, task_of
 from nasforge.spaces import create_space, default_space
 from nasforge.spaces.base import SearchSpace
 from nasforge.tasks import Task
@@ -161,9 +161,9 @@ def search(
     if task.target != "classes" or task.metric != "accuracy":
         settings.update(target=task.target, metric=task.metric)
     if space_options:
-        settings["space_options"] = {k: str(v) for k, v in sorted(space_options.items())}
+        settings["space_options"] = options_text(space_options)
     if strategy_options:  # a resume with other settings is refused, naming them
-        settings["strategy_options"] = {k: str(v) for k, v in sorted(strategy_options.items())}
+        settings["strategy_options"] = options_text(strategy_options)
     run_dir, study = open_run(
         output_dir, name or f"{task.name}-{space.name}", storage, resume, directions, settings
     )

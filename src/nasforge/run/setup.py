@@ -111,3 +111,9 @@ def _create_study(location: str, name: str, directions, settings, resume: bool) 
     return Study.create(
         location, name, directions=directions, attrs=settings, load_if_exists=resume
     )
+
+
+def options_text(options: Mapping[str, object] | None) -> dict[str, str]:
+    """Settings given by name as sorted text, as a study's attributes and `oneshot.json`
+    record them (and a resume compares them)."""
+    return {key: str(value) for key, value in sorted((options or {}).items())}
