@@ -1,9 +1,10 @@
 """How well a space's scaled-down networks stand in for its full ones under a zero-cost proxy.
 
 Scores random architectures of a space with the proxy on the networks of `space` and of
-`space.scaled_down()` (untrained, for a NAS-Bench-201 dataset's input shape) and prints the
-Spearman correlation of the two rankings, each ranking's correlation with the table's
-one-seed validation accuracy, and the seconds per architecture of each.
+`space.scaled_down()` (untrained, for a NAS-Bench-201 dataset's input shape), and for
+synflow also on one shared untrained supernet of the scaled-down space (`SharedSynflow`,
+what `npenas-zc` uses), and prints each ranking's Spearman correlation with the full
+networks' and with the table's one-seed validation accuracy, and the seconds per cell.
 
     python benchmarks/proxy_scaling.py --cells 500 --dataset imagenet16-120
 """
@@ -19,6 +20,7 @@ from scipy.stats import spearmanr
 
 from nasforge.evaluators.tabular import NB201Benchmark
 from nasforge.evaluators.zerocost.evaluator import ZeroCostEvaluator
+from nasforge.evaluators.zerocost.shared import SharedSynflow
 from nasforge.spaces.nb201 import NB201Space
 
 
@@ -35,18 +37,25 @@ def main() -> None:
     cells = list(dict.fromkeys(space.sample(rng) for _ in range(args.cells)))
     table = NB201Benchmark(args.dataset, cost_metrics=False).setup()
     accuracy = [table.evaluate(cell).metrics["val_acc"] for cell in cells]
+    small = space.scaled_down()
+    scorers = {
+        "full": ZeroCostEvaluator((args.proxy,), args.dataset, space),
+        "scaled-down": ZeroCostEvaluator((args.proxy,), args.dataset, small),
+    }
+    if args.proxy == "synflow":
+        scorers["shared"] = SharedSynflow(small, args.dataset, seed=0).setup()
     scores = {}
-    for label, sized in (("full", space), ("scaled-down", space.scaled_down())):
-        scorer = ZeroCostEvaluator((args.proxy,), args.dataset, sized)
+    for label, scorer in scorers.items():
         start = time.perf_counter()
         scores[label] = [scorer.score(cell) for cell in cells]
         seconds = (time.perf_counter() - start) / len(cells)
         rho = spearmanr(scores[label], accuracy).statistic
+        agreement = spearmanr(scores["full"], scores[label]).statistic
+        sized = scorer.space
         print(f"{label:12s} {sized.channels:2d} channels x {sized.cells} cells: "
-              f"{seconds * 1000:6.1f} ms per cell, Spearman with val_acc {rho:.3f}")  # fmt: skip
-    agreement = spearmanr(scores["full"], scores["scaled-down"]).statistic
-    print(f"{len(cells)} cells of {args.dataset}, {args.proxy}: Spearman(full, scaled-down) "
-          f"= {agreement:.3f}")  # fmt: skip
+              f"{seconds * 1000:6.1f} ms per cell, Spearman with val_acc {rho:.3f}, "
+              f"with full {agreement:.3f}")  # fmt: skip
+    print(f"{len(cells)} cells of {args.dataset}, {args.proxy}")
 
 
 if __name__ == "__main__":

@@ -18,8 +18,9 @@ it has not (synflow ranks all NAS-Bench-201 cells at 0.75 on CIFAR-100, its 50 b
 is the zero-cost "move proposal" of Abdelfattah, Mehrotra, Dudziak & Lane ("Zero-Cost
 Proxies for Lightweight NAS", ICLR 2021) applied to NPENAS's offspring, and a form of the
 proxy-informed predictors of Krishnakumar et al. (NAS-Bench-Suite-Zero, NeurIPS 2022
-Datasets and Benchmarks). The proxy scores networks of `space.scaled_down()`, built for the
-search's task, untrained and never counted as queries.
+Datasets and Benchmarks). The proxy scores untrained networks of `space.scaled_down()`
+built for the search's task, never counted as queries; synflow on an edge space scores
+every cell on one shared supernet (`SharedSynflow`), other proxies a network per cell.
 """
 
 from __future__ import annotations
@@ -131,7 +132,9 @@ class NPENAS(PredictorGuided):
         """The proxy of `archs` (a failed score is -inf); the scorer, made once, caches
         each architecture's score."""
         if getattr(self, "scorer_", None) is None:
-            self.scorer_ = default_scorer(self.proxy, self.task, space.scaled_down())
+            self.scorer_ = default_scorer(
+                self.proxy, self.task, space.scaled_down(), shared_weights=True
+            )
         return np.array([proxy_value(self.scorer_, arch) for arch in archs])
 
     def _standardized_proxy(self, space: SearchSpace, archs: list[Architecture]) -> np.ndarray:

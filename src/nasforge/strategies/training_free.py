@@ -24,12 +24,19 @@ from nasforge.strategies.base import Strategy
 from nasforge.tasks import Task
 
 
-def default_scorer(proxy: str, task: Task | str | None, space: SearchSpace) -> Evaluator:
+def default_scorer(
+    proxy: str, task: Task | str | None, space: SearchSpace, shared_weights: bool = False
+) -> Evaluator:
     """The `proxy` on untrained networks of `space` built for `task` (None: the
     NAS-Bench-201 cifar10 task, for benchmark look-ups), on the task's own rows when it
-    carries data."""
+    carries data. With `shared_weights`, synflow on an edge space (nb201, darts) scores
+    every architecture on one untrained supernet instead (`SharedSynflow`, ~4x cheaper)."""
     from nasforge.evaluators.zerocost.evaluator import ZeroCostEvaluator
 
+    if shared_weights and proxy == "synflow" and hasattr(space, "supernet_edges"):
+        from nasforge.evaluators.zerocost.shared import SharedSynflow
+
+        return SharedSynflow(space, task or "cifar10")
     return ZeroCostEvaluator(proxies=(proxy,), task=task or "cifar10", space=space)
 
 

@@ -61,6 +61,21 @@ def synflow(model: nn.Module, batch: Batch, loss: Loss = default_loss) -> float:
     Data-free: only the batch's input shape is used. Runs in float64 with BatchNorm in
     eval mode at fresh statistics (an identity), as the reference's BN-free copy does.
     """
+    state, weights = synflow_state(model)
+    ones = torch.ones((1, *batch[0].shape[1:]), dtype=torch.float64, device=batch[0].device)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.enable_grad():
+            output = torch.func.functional_call(model, state, (ones,))
+            return synflow_total(output, list(weights.values()))
+    finally:
+        model.train(was_training)
+
+
+def synflow_state(model: nn.Module) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+    """SynFlow's tensors for `model`: float64 |parameters| and BatchNorm buffers at fresh
+    statistics (name -> tensor), and the scored weights among them, requiring gradients."""
     names = {id(layer.weight) for layer in weighted_layers(model)}
     weights: dict[str, torch.Tensor] = {}
     state: dict[str, torch.Tensor] = {}
@@ -75,18 +90,14 @@ def synflow(model: nn.Module, batch: Batch, loss: Loss = default_loss) -> float:
             state[name] = torch.zeros_like(buffer, dtype=torch.float64)
         else:
             state[name] = buffer.double() if buffer.is_floating_point() else buffer.clone()
-    ones = torch.ones((1, *batch[0].shape[1:]), dtype=torch.float64, device=batch[0].device)
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.enable_grad():
-            output = torch.func.functional_call(model, state, (ones,))
-            grads = torch.autograd.grad(output.sum(), list(weights.values()), allow_unused=True)
-    finally:
-        model.train(was_training)
-    return float(
-        sum(float((w.detach() * g).sum()) for w, g in zip(weights.values(), grads) if g is not None)
-    )
+    return state, weights
+
+
+def synflow_total(output: torch.Tensor, weights: list[torch.Tensor]) -> float:
+    """sum |w * dR/dw| over `weights` for R = the sum of `output` (weights already |w|)."""
+    grads = torch.autograd.grad(output.sum(), weights, allow_unused=True)
+    terms = (float((w.detach() * g).sum()) for w, g in zip(weights, grads) if g is not None)
+    return float(sum(terms))
 
 
 def _hessian_gradient(
