@@ -148,7 +148,7 @@ def test_npenas_proxy_counts_as_far_as_it_ranks_the_better_half(space):
         return strategy
 
     agree, oppose = plan_for(NPENAS(**settings), ranks), plan_for(NPENAS(**settings), -ranks)
-    assert agree.proxy_weight_ == pytest.approx(4.0)  # the proxy ranks the objective exactly
+    assert agree.proxy_weight_ == pytest.approx(6.0)  # the proxy ranks the objective exactly
     assert oppose.proxy_weight_ == 0.0  # ... or backwards: it does not count
     plain = {"initial": 8, "batch_size": 8, "predictor": "mlp_ensemble"}
     assert oppose.plan_.ranked == plan_for(NPENAS(**plain), -ranks).plan_.ranked

@@ -10,7 +10,7 @@ mutations), and evaluates the `batch_size` offspring with the best predicted sco
 
 With a zero-cost `proxy` (registry name `npenas-zc`: synflow), offspring are ranked by the
 predicted score plus a weight times the proxy, both standardised over the offspring: the
-weight is `proxy_weight` (4) times the proxy's Spearman correlation with the objective
+weight is `proxy_weight` (6) times the proxy's Spearman correlation with the objective
 over the better half of the history (none when that is negative), so the proxy counts
 where it has ranked the good architectures seen so far and the predictor takes over where
 it has not (synflow ranks all NAS-Bench-201 cells at 0.75 on CIFAR-100, its 50 best at
@@ -56,7 +56,7 @@ class NPENAS(PredictorGuided):
         maximize: bool = True,
         allow_duplicates: bool = False,
         proxy: str | None = None,
-        proxy_weight: float = 4.0,
+        proxy_weight: float = 6.0,
         task: Task | str | None = None,
     ) -> None:
         self.initial = initial
