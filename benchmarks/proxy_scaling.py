@@ -20,7 +20,7 @@ from scipy.stats import spearmanr
 
 from nasforge.evaluators.tabular import NB201Benchmark
 from nasforge.evaluators.zerocost.evaluator import ZeroCostEvaluator
-from nasforge.evaluators.zerocost.shared import SharedSynflow
+from nasforge.oneshot.shared_synflow import SharedSynflow
 from nasforge.spaces.nb201 import NB201Space
 
 

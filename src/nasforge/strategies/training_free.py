@@ -34,7 +34,7 @@ def default_scorer(
     from nasforge.evaluators.zerocost.evaluator import ZeroCostEvaluator
 
     if shared_weights and proxy == "synflow" and hasattr(space, "supernet_edges"):
-        from nasforge.evaluators.zerocost.shared import SharedSynflow
+        from nasforge.oneshot.shared_synflow import SharedSynflow
 
         return SharedSynflow(space, task or "cifar10")
     return ZeroCostEvaluator(proxies=(proxy,), task=task or "cifar10", space=space)

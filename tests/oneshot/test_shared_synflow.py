@@ -12,7 +12,7 @@ from scipy.stats import spearmanr
 
 from nasforge.evaluators.zerocost import proxy_batch, synflow
 from nasforge.evaluators.zerocost.evaluator import ZeroCostEvaluator
-from nasforge.evaluators.zerocost.shared import SharedSynflow
+from nasforge.oneshot.shared_synflow import SharedSynflow
 from nasforge.spaces import NB201Space
 from nasforge.strategies.training_free import default_scorer
 from nasforge.tasks import Task

@@ -22,6 +22,7 @@ from nasforge.devices import resolve_device
 from nasforge.evaluators.base import EvaluationContext, Evaluator, Result
 from nasforge.evaluators.zerocost._common import weighted_layers
 from nasforge.evaluators.zerocost.saliency import synflow_state, synflow_total
+from nasforge.oneshot.supernet import Supernet
 from nasforge.spaces.base import SearchSpace
 from nasforge.tasks import Task, benchmark_task
 
@@ -49,8 +50,6 @@ class SharedSynflow(Evaluator):
 
     def setup(self) -> SharedSynflow:
         """Build the supernet and turn it into SynFlow's network (done on first use otherwise)."""
-        from nasforge.oneshot.supernet import Supernet  # the one-shot package builds on spaces
-
         task = benchmark_task(self.task) if isinstance(self.task, str) else self.task
         self.supernet_ = Supernet(self.space, task, seed=self.seed)
         device = resolve_device(self.device)
