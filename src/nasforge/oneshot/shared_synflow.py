@@ -4,7 +4,7 @@ SynFlow scores a network at its random initialisation; which initialisation is a
 Here all architectures share one: the space's weight-sharing supernet (`nasforge.oneshot`)
 is built once, its weights turned into SynFlow's float64 |w| in place, and each
 architecture is one forward and backward along its single path. That removes building a
-network per score (about four times cheaper on NAS-Bench-201's scaled-down cells) and
+network per score (two to three times cheaper on NAS-Bench-201's scaled-down cells) and
 compares architectures at common random weights, so their differences are structure,
 not initialisation luck (the supernet view of zero-cost proxies: Xiang et al.,
 "Zero-Cost Operation Scoring in Differentiable Architecture Search", AAAI 2023).

@@ -30,7 +30,7 @@ def default_scorer(
     """The `proxy` on untrained networks of `space` built for `task` (None: the
     NAS-Bench-201 cifar10 task, for benchmark look-ups), on the task's own rows when it
     carries data. With `shared_weights`, synflow on an edge space (nb201, darts) scores
-    every architecture on one untrained supernet instead (`SharedSynflow`, ~4x cheaper)."""
+    every architecture on one untrained supernet instead (`SharedSynflow`, 2-3x cheaper)."""
     from nasforge.evaluators.zerocost.evaluator import ZeroCostEvaluator
 
     if shared_weights and proxy == "synflow" and hasattr(space, "supernet_edges"):
