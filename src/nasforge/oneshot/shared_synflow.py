@@ -60,7 +60,6 @@ class SharedSynflow(Evaluator):
         self.weights_ = [layer.weight.requires_grad_(True) for layer in weighted_layers(network)]
         self.ones_ = torch.ones((1, *task.input_shape), dtype=torch.float64, device=device)
         self.cache_: dict[Architecture, float] = {}
-        self.seconds_ = 0.0
         return self
 
     def score(self, arch: Architecture) -> float:
@@ -70,10 +69,8 @@ class SharedSynflow(Evaluator):
         cached = self.cache_.get(arch)
         if cached is not None:
             return cached
-        start = time.perf_counter()
         with self.supernet_.single_path(self.space.edge_ops(arch)), torch.enable_grad():
             value = synflow_total(self.supernet_.network(self.ones_), self.weights_)
-        self.seconds_ += time.perf_counter() - start
         self.cache_[arch] = value if not math.isnan(value) else -math.inf
         return self.cache_[arch]
 

@@ -33,10 +33,11 @@ def default_scorer(
     every architecture on one untrained supernet instead (`SharedSynflow`, 2-3x cheaper)."""
     from nasforge.evaluators.zerocost.evaluator import ZeroCostEvaluator
 
-    if shared_weights and proxy == "synflow" and hasattr(space, "supernet_edges"):
-        from nasforge.oneshot.shared_synflow import SharedSynflow
+    if shared_weights and proxy == "synflow":
+        from nasforge.oneshot import EdgeSpace, SharedSynflow
 
-        return SharedSynflow(space, task or "cifar10")
+        if isinstance(space, EdgeSpace):
+            return SharedSynflow(space, task or "cifar10")
     return ZeroCostEvaluator(proxies=(proxy,), task=task or "cifar10", space=space)
 
 
