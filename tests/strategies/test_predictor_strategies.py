@@ -114,6 +114,21 @@ def test_bananas_rejects_bad_settings(space):
         NPENAS(predictor="gin").check(SPACES.create("mlp"))
 
 
+@pytest.mark.parametrize(
+    ("strategy", "message"),
+    [
+        (BANANAS(members=0), "members must be at least 1, got 0"),
+        (NPENAS(max_edits=0), "max_edits must be at least 1, got 0"),
+        (NPENAS(predictor="nonsense"), "nonsense"),
+        (NeuralPredictor(pool=0), "pool must be at least 1, got 0"),
+        (NeuralPredictor(refit_every=0), "refit_every must be at least 1 or None, got 0"),
+    ],
+)
+def test_predictor_strategies_name_the_bad_setting(space, strategy, message):
+    with pytest.raises(ValueError, match=message):
+        strategy.check(space)
+
+
 def test_npenas_proxy_ranks_offspring_by_predictor_and_proxy(space, cifar10):
     plain = NPENAS(initial=8, batch_size=4, predictor="mlp_ensemble")
     history = _run(plain, space, cifar10, 8)

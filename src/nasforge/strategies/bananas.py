@@ -69,6 +69,9 @@ class PredictorGuided(Strategy):
 
     initial: int = 10
     batch_size: int = 1
+    parents: int = 10  # offspring settings, for the subclasses that mutate the best
+    mutations: int = 20
+    max_edits: int = 2
 
     def scored(self, trials: Sequence[Trial]) -> tuple[list[Architecture], np.ndarray]:
         """The trials with a finite objective (larger is better) and their scores."""
@@ -95,8 +98,28 @@ class PredictorGuided(Strategy):
     def check(self, space: SearchSpace) -> None:
         if self.initial < 2:
             raise ValueError(f"initial must be at least 2 random architectures, got {self.initial}")
-        if self.batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {self.batch_size}")
+        self.require(1, "batch_size")
+
+    def offspring(
+        self,
+        space: SearchSpace,
+        archs: list[Architecture],
+        scores: np.ndarray,
+        history: History,
+        rng: np.random.Generator,
+    ) -> list[Architecture]:
+        """`mutation_candidates` with the strategy's `parents`, `mutations`, `max_edits`."""
+        return mutation_candidates(
+            space,
+            archs,
+            scores,
+            history,
+            rng,
+            self.parents,
+            self.mutations,
+            self.max_edits,
+            self.allow_duplicates,
+        )
 
     def _fit_point(self, finished: list[Trial]) -> int:
         """How many of the finished trials the current plan is fitted on: a refit every
@@ -123,6 +146,11 @@ class PredictorGuided(Strategy):
             if self.is_new(arch, history):
                 return arch
         return self.sample_new(space, history, rng)
+
+
+def best_first(candidates: list[Architecture], value: np.ndarray) -> list[Architecture]:
+    """`candidates` by decreasing `value`, ties in their given order."""
+    return [candidates[i] for i in np.argsort(-value, kind="stable")]
 
 
 def mutation_candidates(
@@ -207,9 +235,7 @@ class BANANAS(PredictorGuided):
             raise ValueError(
                 f"unknown acquisition {self.acquisition!r}; accepted: {', '.join(ACQUISITIONS)}"
             )
-        for name in ("members", "epochs", "parents"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        self.require(1, "members", "epochs", "parents")
         choose_encoding(space, ENCODINGS if self.encoding is None else (self.encoding,), "bananas")
 
     def plan(
@@ -230,17 +256,7 @@ class BANANAS(PredictorGuided):
             epochs=self.epochs,
             seed=int(rng.integers(2**31)),
         ).fit(archs, scores)
-        candidates = mutation_candidates(
-            space,
-            archs,
-            scores,
-            history,
-            rng,
-            self.parents,
-            self.mutations,
-            self.max_edits,
-            self.allow_duplicates,
-        )
+        candidates = self.offspring(space, archs, scores, history, rng)
         if not candidates:
             return []
         mean, std = predictor.predict_dist(candidates)
@@ -251,4 +267,4 @@ class BANANAS(PredictorGuided):
         else:
             value = mean
         self.predictor_ = predictor
-        return [candidates[i] for i in np.argsort(-value, kind="stable")]
+        return best_first(candidates, value)

@@ -42,6 +42,13 @@ class Strategy(ABC):
         before any work starts; by default there is nothing to check."""
         return None
 
+    def require(self, minimum: float, *names: str) -> None:
+        """A one-line ValueError for the first setting in `names` below `minimum`; the
+        shared range check of `check` overrides."""
+        for name in names:
+            if getattr(self, name) < minimum:
+                raise ValueError(f"{name} must be at least {minimum}, got {getattr(self, name)}")
+
     @abstractmethod
     def propose(
         self, space: SearchSpace, history: History, rng: np.random.Generator

@@ -39,8 +39,7 @@ class RegularizedEvolution(Strategy):
                 "need population_size >= 1 and 1 <= tournament_size <= population_size, got "
                 f"{self.population_size} and {self.tournament_size}"
             )
-        if self.mutation_tries < 1:
-            raise ValueError(f"mutation_tries must be at least 1, got {self.mutation_tries}")
+        self.require(1, "mutation_tries")
 
     def propose(
         self, space: SearchSpace, history: History, rng: np.random.Generator

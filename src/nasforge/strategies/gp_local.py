@@ -80,12 +80,8 @@ class LocalGP(PredictorGuided):
             raise ValueError(
                 f"unknown acquisition {self.acquisition!r}; accepted: {', '.join(ACQUISITIONS)}"
             )
-        for name in ("parents", "starts"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        for name in ("samples", "rounds", "restarts"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be at least 0, got {getattr(self, name)}")
+        self.require(1, "parents", "starts")
+        self.require(0, "samples", "rounds", "restarts")
         if not self.refit_growth >= 1.0:
             raise ValueError(f"refit_growth must be at least 1, got {self.refit_growth}")
 

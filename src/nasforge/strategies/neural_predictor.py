@@ -16,8 +16,9 @@ import numpy as np
 from nasforge.architecture import Architecture
 from nasforge.history import History, Trial
 from nasforge.predictors import check_predictor, create_predictor, default_predictor
+from nasforge.predictors.base import Predictor
 from nasforge.spaces.base import SearchSpace
-from nasforge.strategies.bananas import PredictorGuided
+from nasforge.strategies.bananas import PredictorGuided, best_first
 from nasforge.tasks import Task
 
 
@@ -32,7 +33,31 @@ def predictor_pool(space: SearchSpace, size: int, rng: np.random.Generator) -> l
     return list(dict.fromkeys(space.sample(rng) for _ in range(size)))
 
 
-class NeuralPredictor(PredictorGuided):
+class RegistryPredictorGuided(PredictorGuided):
+    """A `PredictorGuided` strategy whose model is a registry predictor (`predictor`; None:
+    `default_predictor(space)`), built for `task` (None: NAS-Bench-201 cifar10)."""
+
+    predictor: str | None = None
+    task: Task | str | None = None
+
+    def check(self, space: SearchSpace) -> None:
+        super().check(space)
+        check_predictor(self.predictor or default_predictor(space), space)
+
+    def fit_predictor(
+        self,
+        space: SearchSpace,
+        archs: list[Architecture],
+        scores: np.ndarray,
+        rng: np.random.Generator,
+    ) -> Predictor:
+        """The predictor fitted on the scored trials, its seed drawn from the plan's `rng`."""
+        self.predictor_name_ = self.predictor or default_predictor(space)
+        seed = int(rng.integers(2**31))
+        return create_predictor(self.predictor_name_, space, seed, self.task).fit(archs, scores)
+
+
+class NeuralPredictor(RegistryPredictorGuided):
     """Random warm-up, one predictor fit (registry name `predictor`; None:
     `default_predictor(space)`), then exploitation of its ranking of a large pool. `task`
     reaches predictors that build networks (`zc`); None: the NAS-Bench-201 cifar10 task."""
@@ -58,12 +83,10 @@ class NeuralPredictor(PredictorGuided):
         self.task = task
 
     def check(self, space: SearchSpace) -> None:
-        super().check(space)
         if self.refit_every is not None and self.refit_every < 1:
             raise ValueError(f"refit_every must be at least 1 or None, got {self.refit_every}")
-        if self.pool < 1:
-            raise ValueError(f"pool must be at least 1, got {self.pool}")
-        check_predictor(self.predictor or default_predictor(space), space)
+        self.require(1, "pool")
+        super().check(space)
 
     def _fit_point(self, finished: list[Trial]) -> int:
         if self.refit_every is None:
@@ -88,13 +111,10 @@ class NeuralPredictor(PredictorGuided):
         history: History,
         rng: np.random.Generator,
     ) -> list[Architecture]:
-        self.predictor_name_ = self.predictor or default_predictor(space)
-        seed = int(rng.integers(2**31))
-        model = create_predictor(self.predictor_name_, space, seed, self.task)
-        model.fit(archs, scores)
+        model = self.fit_predictor(space, archs, scores, rng)
         pool = [a for a in predictor_pool(space, self.pool, rng) if self.is_new(a, history)]
         if not pool:
             return []
         predicted = model.predict(pool)
         self.predictor_ = model
-        return [pool[i] for i in np.argsort(-predicted, kind="stable")]
+        return best_first(pool, predicted)

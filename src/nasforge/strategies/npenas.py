@@ -30,15 +30,15 @@ from scipy.stats import spearmanr
 
 from nasforge.architecture import Architecture
 from nasforge.history import History
-from nasforge.predictors import check_predictor, create_predictor, default_predictor
 from nasforge.predictors.base import standardize
 from nasforge.spaces.base import SearchSpace
-from nasforge.strategies.bananas import PredictorGuided, mutation_candidates
+from nasforge.strategies.bananas import best_first
+from nasforge.strategies.neural_predictor import RegistryPredictorGuided
 from nasforge.strategies.training_free import default_scorer, proxy_value
 from nasforge.tasks import Task
 
 
-class NPENAS(PredictorGuided):
+class NPENAS(RegistryPredictorGuided):
     """Evolution whose offspring are filtered by a predictor (registry name `predictor`;
     None: `default_predictor(space)`). `task` reaches predictors that build networks
     (`zc`) and the `proxy`'s networks; None means the NAS-Bench-201 cifar10 task, for
@@ -74,10 +74,7 @@ class NPENAS(PredictorGuided):
 
     def check(self, space: SearchSpace) -> None:
         super().check(space)
-        for name in ("parents", "mutations", "max_edits"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
-        check_predictor(self.predictor or default_predictor(space), space)
+        self.require(1, "parents", "mutations", "max_edits")
         if self.proxy is not None:
             from nasforge.registry import PROXIES
 
@@ -91,21 +88,8 @@ class NPENAS(PredictorGuided):
         history: History,
         rng: np.random.Generator,
     ) -> list[Architecture]:
-        self.predictor_name_ = self.predictor or default_predictor(space)
-        seed = int(rng.integers(2**31))
-        model = create_predictor(self.predictor_name_, space, seed, self.task)
-        model.fit(archs, scores)
-        candidates = mutation_candidates(
-            space,
-            archs,
-            scores,
-            history,
-            rng,
-            self.parents,
-            self.mutations,
-            self.max_edits,
-            self.allow_duplicates,
-        )
+        model = self.fit_predictor(space, archs, scores, rng)
+        candidates = self.offspring(space, archs, scores, history, rng)
         if not candidates:
             return []
         value = standardize(model.predict(candidates))[0]
@@ -114,7 +98,7 @@ class NPENAS(PredictorGuided):
             if self.proxy_weight_ > 0:
                 value = value + self.proxy_weight_ * self._standardized_proxy(space, candidates)
         self.predictor_ = model
-        return [candidates[i] for i in np.argsort(-value, kind="stable")]
+        return best_first(candidates, value)
 
     def _evidence_weight(
         self, space: SearchSpace, archs: list[Architecture], scores: np.ndarray

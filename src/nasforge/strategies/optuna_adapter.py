@@ -123,8 +123,7 @@ class OptunaStrategy(Strategy):
             )
         if not isinstance(space, CategoricalSpace):
             raise ValueError(f"the Optuna adapter needs a categorical space; {space.name!r} is not")
-        if self.duplicate_tries < 0:
-            raise ValueError(f"duplicate_tries must be at least 0, got {self.duplicate_tries}")
+        self.require(0, "duplicate_tries")
         self.goals()
 
     def _sampler(self, rng: np.random.Generator) -> BaseSampler:
