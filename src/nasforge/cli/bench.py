@@ -13,6 +13,10 @@ from nasforge.cli.common import (
     NAME_COLUMN,
     RIGHT,
     USER_ERRORS,
+    BenchSpaceOption,
+    DataPathOption,
+    ProgressOption,
+    WorkersOption,
     _at_least,
     _check_output,
     _fail,
@@ -23,7 +27,7 @@ from nasforge.cli.common import (
 
 
 def bench_command(
-    space: Annotated[str, typer.Option(help="Search space with a tabular benchmark.")] = "nb201",
+    space: BenchSpaceOption = "nb201",
     dataset: Annotated[
         str,
         typer.Option(help="cifar10, cifar100, imagenet16-120, or all: one table over the three."),
@@ -62,15 +66,12 @@ def bench_command(
             "(sh, hyperband) compared at equal epoch cost."
         ),
     ] = "200",
-    data_path: Annotated[
-        Path | None,
-        typer.Option(help="Benchmark table: CSV, or an official NATS-Bench / NB201 release."),
-    ] = None,
+    data_path: DataPathOption = None,
     output: Annotated[
         Path, typer.Option(help="Directory for curves.csv, summary.csv, results.json, anytime.png.")
     ] = Path("bench-results"),
-    workers: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core).")] = 0,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    workers: WorkersOption = 0,
+    progress: ProgressOption = True,
 ) -> None:
     """Compare search strategies over many seeds on a tabular benchmark."""
     from nasforge.bench import benchmark

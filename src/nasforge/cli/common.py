@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -16,6 +19,16 @@ console = Console(soft_wrap=True)
 ARCH_COLUMN = {"justify": "left", "overflow": "fold"}
 RIGHT = {"justify": "right", "no_wrap": True}
 NAME_COLUMN = {"no_wrap": True}  # strategy and dataset names are never squeezed away
+
+# Options several commands take, declared once so their names and help agree.
+BenchSpaceOption = Annotated[str, typer.Option(help="Search space with a tabular benchmark.")]
+BenchDatasetOption = Annotated[str, typer.Option(help="cifar10, cifar100 or imagenet16-120.")]
+DataPathOption = Annotated[
+    Path | None,
+    typer.Option(help="Benchmark table: CSV, or an official NATS-Bench / NB201 release."),
+]
+WorkersOption = Annotated[int, typer.Option(help="Worker processes (0: one per CPU core).")]
+ProgressOption = Annotated[bool, typer.Option(help="Show a progress bar.")]
 
 
 def print_table(table: Table) -> None:

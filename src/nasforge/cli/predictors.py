@@ -10,6 +10,10 @@ from rich.table import Table
 
 from nasforge.cli.common import (
     USER_ERRORS,
+    BenchDatasetOption,
+    BenchSpaceOption,
+    DataPathOption,
+    WorkersOption,
     _at_least,
     _check_output,
     _fail,
@@ -37,8 +41,8 @@ def _sizes(text: str) -> list[int]:
 
 @predictors_app.command("eval")
 def evaluate(
-    space: Annotated[str, typer.Option(help="Search space with a tabular benchmark.")] = "nb201",
-    dataset: Annotated[str, typer.Option(help="cifar10, cifar100 or imagenet16-120.")] = "cifar10",
+    space: BenchSpaceOption = "nb201",
+    dataset: BenchDatasetOption = "cifar10",
     predictors: Annotated[
         str, typer.Option(help="Comma-separated predictor names.")
     ] = "mlp_ensemble,gp,lgbm,gin,zc",
@@ -47,14 +51,11 @@ def evaluate(
     ] = "10,20,50,100,200,500",
     seeds: Annotated[int, typer.Option(help="Number of seeds (random splits) per size.")] = 10,
     test_size: Annotated[int, typer.Option(help="Held-out architectures ranked.")] = 1000,
-    data_path: Annotated[
-        Path | None,
-        typer.Option(help="Benchmark table: CSV, or an official NATS-Bench / NB201 release."),
-    ] = None,
+    data_path: DataPathOption = None,
     output: Annotated[
         Path, typer.Option(help="Directory for runs.csv, summary.csv, results.json, kendall.png.")
     ] = Path("predictor-results"),
-    workers: Annotated[int, typer.Option(help="Worker processes (0: one per CPU core).")] = 0,
+    workers: WorkersOption = 0,
     device: Annotated[
         str, typer.Option(help="Where gin trains: cpu, auto (CUDA when present), cuda or cuda:N.")
     ] = "cpu",

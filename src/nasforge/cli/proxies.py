@@ -10,6 +10,10 @@ import typer
 from nasforge._progress import progress_bar
 from nasforge.cli.common import (
     USER_ERRORS,
+    BenchDatasetOption,
+    BenchSpaceOption,
+    DataPathOption,
+    ProgressOption,
     _at_least,
     _check_output,
     _fail,
@@ -28,8 +32,8 @@ proxies_app = typer.Typer(
 
 @proxies_app.command("eval")
 def evaluate(
-    space: Annotated[str, typer.Option(help="Search space with a tabular benchmark.")] = "nb201",
-    dataset: Annotated[str, typer.Option(help="cifar10, cifar100 or imagenet16-120.")] = "cifar10",
+    space: BenchSpaceOption = "nb201",
+    dataset: BenchDatasetOption = "cifar10",
     proxies: Annotated[
         str, typer.Option(help="Comma-separated proxy names (nasforge.PROXIES).")
     ] = "synflow,params,flops,l2_norm,zen",
@@ -42,15 +46,12 @@ def evaluate(
     labelled: Annotated[
         int, typer.Option(help="Archs whose accuracy fits the weighted ensemble.")
     ] = 50,
-    data_path: Annotated[
-        Path | None,
-        typer.Option(help="Benchmark table: CSV, or an official NATS-Bench / NB201 release."),
-    ] = None,
+    data_path: DataPathOption = None,
     output: Annotated[Path, typer.Option(help="Directory for scores.csv and results.json.")] = Path(
         "proxy-results"
     ),
     threads: Annotated[int, typer.Option(help="PyTorch CPU threads (0: PyTorch's default).")] = 1,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    progress: ProgressOption = True,
     device: Annotated[
         str, typer.Option(help="Where to score: cpu, auto (CUDA when present), cuda or cuda:N.")
     ] = "cpu",

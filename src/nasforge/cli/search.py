@@ -8,7 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from nasforge.cli.common import ARCH_COLUMN, RIGHT, USER_ERRORS, _fail, _names, console, print_table
+from nasforge.cli.common import (
+    ARCH_COLUMN,
+    RIGHT,
+    USER_ERRORS,
+    ProgressOption,
+    _fail,
+    _names,
+    console,
+    print_table,
+)
 from nasforge.cli.show import test_text
 
 
@@ -117,7 +126,7 @@ def search_command(
         int, typer.Option(help="PyTorch threads per training (0: PyTorch's default, all cores).")
     ] = 1,
     export: Annotated[bool, typer.Option(help="Export the best model to ONNX.")] = True,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    progress: ProgressOption = True,
     name: Annotated[
         str | None, typer.Option(help="Run and study name (default: TASK-SPACE).")
     ] = None,
