@@ -76,10 +76,12 @@ class SupernetEvaluator(Evaluator):
 
     def evaluate(self, arch: Architecture, context: EvaluationContext | None = None) -> Result:
         start = time.perf_counter()
-        task = self.supernet.task
-        calibration, x, y = self.supernet.tensors(
-            task.x_train[: self.calibration_size], task.x_val, task.y_val
-        )
+        if getattr(self, "tensors_", None) is None:  # on the device once, not per architecture
+            task = self.supernet.task
+            self.tensors_ = self.supernet.tensors(
+                task.x_train[: self.calibration_size], task.x_val, task.y_val
+            )
+        calibration, x, y = self.tensors_
         loss, acc = inherited_scores(self.supernet.route(arch), arch, calibration, x, y)
         metrics = {"val_acc": acc, "val_loss": loss}
         return Result(metrics, time.perf_counter() - start, [acc])
