@@ -213,6 +213,23 @@ def test_zero_cost_proxies_score_darts_networks(space):
             assert len(set(values)) > 1, name  # different cells score differently
 
 
+def test_scaled_down_keeps_the_decisions_and_ranks_cells_as_the_full_network():
+    from scipy.stats import spearmanr
+
+    from nasforge.evaluators.zerocost.evaluator import ZeroCostEvaluator
+
+    space = DartsSpace()
+    small = space.scaled_down()
+    assert (small.channels, small.cells, small.search_channels, small.search_cells) == (8, 5, 8, 5)
+    assert small.decisions == space.decisions
+    tiny = DartsSpace(channels=4, cells=2).scaled_down()
+    assert (tiny.channels, tiny.cells, tiny.search_channels, tiny.search_cells) == (4, 2, 4, 2)
+    cells = [space.sample(np.random.default_rng(seed)) for seed in range(12)]
+    full, scaled = (ZeroCostEvaluator(("synflow",), TINY, s) for s in (space, small))
+    rho = spearmanr([full.score(a) for a in cells], [scaled.score(a) for a in cells]).statistic
+    assert rho > 0.8, rho
+
+
 def test_a_tiny_search_on_digits_from_the_command_line(tmp_path):
     from typer.testing import CliRunner
 
