@@ -173,6 +173,11 @@ class Constraints:
     max_param_bytes: float | None = None
     max_peak_memory: float | None = None
 
+    def __post_init__(self) -> None:
+        for name, limit in vars(self).items():
+            if limit is not None and not limit > 0:  # NaN too: it would limit nothing
+                raise ValueError(f"{name} must be a positive limit, got {limit:g}")
+
     def measure(self, model: nn.Module, input_shape: tuple[int, ...]) -> dict[str, float]:
         """params, flops, param_bytes and peak activation memory (peak_memory in bytes,
         peak_activation_kb in KiB) always; latency_ms only when it is constrained or an

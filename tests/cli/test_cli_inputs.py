@@ -39,6 +39,9 @@ def _one_line_error(result, *words: str) -> str:
         (["--workers", "0"], "workers must be at least 1, got 0"),
         (["--workers", "-1"], "workers must be at least 1, got -1"),
         (["--final-epochs", "0"], "final_epochs must be at least 1, got 0"),
+        (["--max-params", "-5"], "max_params must be a positive limit, got -5"),
+        (["--max-flops", "0"], "max_flops must be a positive limit, got 0"),
+        (["--max-peak-memory", "nan"], "max_peak_memory must be a positive limit, got nan"),
     ],
 )
 def test_search_options_are_checked_before_any_work(tmp_path, options, message):
