@@ -107,6 +107,7 @@ def _write(tmp_path, text: str, name: str = "bad.csv"):
         ("a,b,y\n1,2,x\n3,4\n5,6,x\n", {}, "row 2 has 2 fields"),
         ("a,b,y\n1,2,x\n3,4,\n5,6,z\n", {}, "label column 'y' is empty in row 2"),
         ("a,b,y\n1,2,x\n3,4,z\n", {"task": "regression"}, "needs a numeric label"),
+        ("a,b,y\n1,2,x\n3,4,x\n5,6,z\n", {}, "class 'z' has a single example"),
     ],
 )
 def test_bad_tables_name_file_column_or_row(tmp_path, text, options, message):

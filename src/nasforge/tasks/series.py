@@ -147,9 +147,11 @@ def series_task(
     if x_test is None:
         from nasforge.tasks.splits import split_indices
 
-        labels = encode_labels(y_train, None, source)[0] if target == "classes" else y_train
+        labels, classes = y_train, ()
+        if target == "classes":
+            labels, _, classes = encode_labels(y_train, None, source)
         rest, val, test = split_indices(
-            labels, seed, val_fraction, test_fraction, source, target == "classes"
+            labels, seed, val_fraction, test_fraction, source, target == "classes", classes
         )
         keep = np.sort(np.concatenate([rest, val]))  # validation is carved below
         test_list, y_test = [train_list[i] for i in test], y_train[test]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from nasforge.errors import DataFormatError
@@ -42,15 +44,16 @@ def encode_labels(
     return train, test, tuple(str(c) for c in classes.tolist())
 
 
-def _split(index, y, fraction: float, seed: int, source: str, stratify: bool = True):
+def _split(index, y, fraction: float, seed: int, source: str, stratify: bool, classes=()):
     from sklearn.model_selection import train_test_split
 
     if stratify:
         counts = np.bincount(y)
         if counts[counts > 0].min() < 2:
             rare = int(np.flatnonzero(counts == counts[counts > 0].min())[0])
+            name = repr(classes[rare]) if rare < len(classes) else rare
             raise DataFormatError(
-                f"{source}: class {rare} has a single example; each class needs at least 2 to split"
+                f"{source}: class {name} has a single example; each class needs at least 2 to split"
             )
     try:
         return train_test_split(
@@ -72,14 +75,16 @@ def split_indices(
     test_fraction: float | None,
     source: str,
     stratify: bool = True,
+    classes: Sequence[str] = (),
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """Seeded (train, validation, test) row indices, stratified by class when `stratify`;
-    no test indices when `test_fraction` is None (the data brings its own test set)."""
+    no test indices when `test_fraction` is None (the data brings its own test set).
+    `classes` names the labels 0..K-1 in errors."""
     index, test = np.arange(len(y)), None
     if test_fraction is not None:
-        index, test = _split(index, y, test_fraction, seed, source, stratify)
+        index, test = _split(index, y, test_fraction, seed, source, stratify, classes)
         val_fraction = val_fraction / (1 - test_fraction)
-    train, val = _split(index, y[index], val_fraction, seed + 1, source, stratify)
+    train, val = _split(index, y[index], val_fraction, seed + 1, source, stratify, classes)
     return train, val, test
 
 
@@ -118,8 +123,9 @@ def make_task(
     x = x.astype(np.float32)
     given_test = x_test is not None
     train, val, test = split_indices(
-        labels, seed, val_fraction, None if given_test else test_fraction, source
-    )
+        labels, seed, val_fraction, None if given_test else test_fraction, source,
+        classes=class_names,
+    )  # fmt: skip
     if not given_test:
         x_test, test_labels = x[test], labels[test]
     x_train, x_val, y_train, y_val = x[train], x[val], labels[train], labels[val]

@@ -179,7 +179,7 @@ def table_task(
     else:
         y, class_names, num_classes = y_raw.to_numpy(np.float64), (), 0
     train, val, test = split_indices(
-        y, seed, val_fraction, test_fraction, source, stratify=target == "classes"
+        y, seed, val_fraction, test_fraction, source, target == "classes", class_names
     )
     prep = TablePreprocessor().fit(features.iloc[train], source)
     inputs = [prep.transform(features.iloc[rows], source)[0] for rows in (train, val, test)]
