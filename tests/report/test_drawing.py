@@ -107,7 +107,8 @@ def test_draw_command_writes_svg_and_png(tmp_path):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["|bad~0|"], "malformed NAS-Bench-201 string"),
+        (["|bad~0|", "--space", "nb201"], "malformed NAS-Bench-201 string"),
+        (["|bad~0|"], "'|bad~0|' is no architecture of chain, conv1d, darts"),
         ([CELL, "--space", "nope"], "unknown search space 'nope'"),
         ([CELL, "-o", "cell.pdf"], "--output must end in .svg or .png"),
     ],
@@ -116,3 +117,24 @@ def test_draw_command_bad_input_is_one_line_and_exit_2(args, message, tmp_path):
     done = CliRunner().invoke(app, ["draw", *args], catch_exceptions=False)
     assert done.exit_code == 2 and message in done.output
     assert "Traceback" not in done.output and not list(tmp_path.iterdir())
+
+
+def test_draw_command_reads_a_run_directory_json_or_text_file(tmp_path):
+    space = get_space("mlp")
+    arch = space.sample(np.random.default_rng(0))
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "best_arch.json").write_text(arch.to_json() + "\n")
+    (run / "best_arch.txt").write_text(space.format(arch) + "\n")
+    runner = CliRunner()
+    for source in (run, run / "best_arch.json", run / "best_arch.txt"):
+        out = tmp_path / f"{source.name}.svg"
+        done = runner.invoke(app, ["draw", str(source), "-o", str(out)])  # no --space
+        assert done.exit_code == 0, done.output
+        assert space.format(arch) in out.read_text()  # the title
+    (tmp_path / "empty.txt").write_text("")
+    for source, message in ((tmp_path / "empty.txt", "the file is empty"),
+                            (tmp_path, "no best_arch.json")):  # fmt: skip
+        done = runner.invoke(app, ["draw", str(source), "-o", str(tmp_path / "x.svg")])
+        assert done.exit_code == 2 and message in done.output
+        assert not (tmp_path / "x.svg").exists()
