@@ -3,7 +3,8 @@ bundled UCR / UEA sets.
 
 For each set and seed: `nasforge.search` on `aeon:<set>` (official test split,
 validation carved from the training part) with `--trials` trials of `--epochs` epochs
-at batch size `--batch-size` (evolution, top-4 3-fold cross-validation), the MiniRocket
+at batch size `--batch-size` (default: the search's own, sized to the training split by
+`training_schedule`; evolution, top-4 3-fold cross-validation), the MiniRocket
 baseline of the same run (same train + validation and test series), and 8 random
 conv1d networks trained like the final network (train + validation, same epochs) and
 tested on the same test series, of which the median is kept. Wall time is the whole
@@ -22,6 +23,7 @@ import pandas as pd
 
 from nasforge.evaluators.training import TrainingEvaluator
 from nasforge.run.search import search
+from nasforge.run.setup import training_schedule
 from nasforge.spaces import Conv1dSpace
 
 RANDOM_NETWORKS = 8
@@ -47,8 +49,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--sets", default="GunPoint,ItalyPowerDemand,BasicMotions")
     parser.add_argument("--trials", type=int, default=24)
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--epochs", type=int, default=None)
+    parser.add_argument("--batch-size", type=int, default=None)
     args = parser.parse_args()
     rows = []
     for name in args.sets.split(","):
@@ -57,24 +59,33 @@ def main() -> None:
             result = search(f"aeon:{name}", seed=seed, trials=args.trials, epochs=args.epochs,
                             batch_size=args.batch_size, output_dir=None, export=False)  # fmt: skip
             seconds = time.perf_counter() - start
+            examples = len(result.task.y_train)
+            batch_size, epochs = training_schedule(examples, args.batch_size, args.epochs)
             rows.append({
                 "set": name, "seed": seed, "nas": result.test_acc,
                 "minirocket": result.baseline["test_acc"],
-                "random_median": random_median(result.task, seed, args.epochs, args.batch_size),
+                "random_median": random_median(result.task, seed, epochs, batch_size),
+                "batch_size": batch_size, "epochs": epochs,
                 "nas_params": result.best.metrics["params"], "search_s": seconds,
                 "minirocket_s": result.baseline["seconds"],
             })  # fmt: skip
             print(f"{name} seed {seed}: {result.space.format(result.best.arch)}; " + ", ".join(
-                f"{k} {v:.4g}" for k, v in rows[-1].items() if isinstance(v, float)
+                f"{k} {v:.4g}" for k, v in rows[-1].items() if isinstance(v, float | int)
             ), flush=True)  # fmt: skip
     frame = pd.DataFrame(rows)
     summary = frame.groupby("set", sort=False).agg(
         nas_mean=("nas", "mean"), nas_sd=("nas", "std"), minirocket=("minirocket", "mean"),
         random_median=("random_median", "mean"), nas_params=("nas_params", "median"),
         search_s=("search_s", "mean"), minirocket_s=("minirocket_s", "mean"),
+        batch_size=("batch_size", "first"), epochs=("epochs", "first"),
     )  # fmt: skip
-    print(f"\n{args.seeds} seeds, {args.trials} trials x {args.epochs} epochs, batch "
-          f"{args.batch_size}; test accuracy %, mean over seeds; random_median: the seeds' "
+    schedule = (
+        "batch size and epochs per set"
+        if args.epochs is None or args.batch_size is None
+        else f"{args.epochs} epochs, batch {args.batch_size}"
+    )
+    print(f"\n{args.seeds} seeds, {args.trials} trials, {schedule}; "
+          f"test accuracy %, mean over seeds; random_median: the seeds' "
           f"mean of the median of {RANDOM_NETWORKS} random conv1d networks")  # fmt: skip
     print(summary.round(2).to_string())
 

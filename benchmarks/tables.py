@@ -1,9 +1,10 @@
 """Searched MLPs against HistGradientBoosting and random MLPs on real tables.
 
-For each table and seed: `nasforge.search` with the default budget (24 trials x 8
-epochs, evolution, top-4 3-fold cross-validation), the HistGradientBoosting baseline of
-the same run (same splits, same preprocessed inputs), and 8 random MLPs from the same
-space trained like the final network (train + validation, the search's epochs) and
+For each table and seed: `nasforge.search` with the default budget (24 trials, batch
+size and epochs sized to the training split by `training_schedule`, evolution, top-4
+3-fold cross-validation), the HistGradientBoosting baseline of the same run (same
+splits, same preprocessed inputs), and 8 random MLPs from the same space trained like
+the final network (train + validation, the search's batch size and epochs) and
 tested on the same test rows, of which the median is kept. Tables: scikit-learn's
 breast_cancer, wine, diabetes, and messy CSVs made from breast_cancer and diabetes
 (text label, two text columns, an ID and a constant column, 5% empty cells;
@@ -27,17 +28,21 @@ import pandas as pd
 
 from nasforge.evaluators.training import TrainingEvaluator
 from nasforge.run.search import search
+from nasforge.run.setup import training_schedule
 from nasforge.spaces import MLPSpace
 from nasforge.testing.tables import messy_table
 
 RANDOM_MLPS = 8
 
 
-def random_mlp_median(task, seed: int, epochs: int) -> float:
-    """Median test score of `RANDOM_MLPS` random MLPs trained on train + validation."""
+def random_mlp_median(task, seed: int) -> float:
+    """Median test score of `RANDOM_MLPS` random MLPs trained on train + validation with
+    the search's default schedule (`training_schedule`)."""
     space = MLPSpace()
     rng = np.random.default_rng(10_000 + seed)
-    trainer = TrainingEvaluator(space, task, epochs=epochs, seed=seed, threads=1)
+    batch_size, epochs = training_schedule(len(task.y_train), None, None)
+    trainer = TrainingEvaluator(space, task, epochs=epochs, batch_size=batch_size, seed=seed,
+                                threads=1)  # fmt: skip
     key = "test_" + task.objective.key
     scores = []
     for _ in range(RANDOM_MLPS):
@@ -98,7 +103,7 @@ def main() -> None:
                 rows.append({
                     "table": name, "metric": task.metric, "seed": seed,
                     "nas": result.test_score, "hgb": result.baseline[key],
-                    "random_mlp_median": random_mlp_median(task, seed, 8),
+                    "random_mlp_median": random_mlp_median(task, seed),
                     "seconds": time.perf_counter() - start,
                 })  # fmt: skip
                 print(f"{name} seed {seed}: " + ", ".join(

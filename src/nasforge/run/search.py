@@ -26,7 +26,14 @@ from nasforge.run.interrupts import interrupts_raise, raise_pending
 from nasforge.run.loop import run_study
 from nasforge.run.result import SearchInterrupted, SearchResult
 from nasforge.run.selection import candidates, confirm_best
-from nasforge.run.setup import check_counts, open_run, options_text, strategy_for, task_of
+from nasforge.run.setup import (
+    check_counts,
+    open_run,
+    options_text,
+    strategy_for,
+    task_of,
+    training_schedule,
+)
 from nasforge.spaces import create_space, default_space
 from nasforge.spaces.base import SearchSpace
 from nasforge.tasks import Task
@@ -58,13 +65,13 @@ def search(
     strategy_options: Mapping[str, object] | None = None,
     trials: int = 24,
     time_budget_s: float | None = None,
-    epochs: int = 8,
+    epochs: int | None = None,
     final_epochs: int | None = None,
     constraints: Constraints | None = None,
     objectives: Sequence[str] | None = None,
     seed: int = 0,
     output_dir: str | Path | None = "runs",
-    batch_size: int = 64,
+    batch_size: int | None = None,
     learning_rate: float = 0.05,
     optimizer: str = "sgd",
     threads: int | None = 1,
@@ -88,7 +95,9 @@ def search(
     space_options: Mapping[str, object] | None = None,
 ) -> SearchResult:
     """Run a search; every random choice follows from `seed`. `trials` counts training
-    jobs: multi-fidelity strategies (sh, hyperband) choose each job's epochs themselves,
+    jobs of `epochs` epochs at `batch_size` (None: sized to the training split by
+    `training_schedule`: 64 and 8 on digits, smaller batches and more epochs on small
+    sets); multi-fidelity strategies (sh, hyperband) choose each job's epochs themselves,
     up to their `max_epochs`. `strategy_options` are the strategy's settings (text is
     converted, see `nasforge.strategies.options`), checked before anything runs.
 
@@ -133,6 +142,9 @@ def search(
     if output_dir is not None:
         check_writable(output_dir)
     task = task_of(data, seed, label_column, task, metric)
+    sized = [] if batch_size is not None else ["batch size"]
+    sized += [] if epochs is not None else ["epochs"]
+    batch_size, epochs = training_schedule(len(task.y_train), batch_size, epochs)
     objectives = _check_objectives(objectives, task.objective_key)
     space = default_space(task) if space is None else space
     if space_options and not isinstance(space, str):
@@ -156,7 +168,8 @@ def search(
     trainer._check()  # a loss or class weights that do not fit the task, before any work
     settings = {
         "task": task.name, "space": space.name, "strategy": strategy, "seed": seed,
-        "epochs": epochs, "objectives": objectives, "constraints": repr(constraints),
+        "epochs": epochs, "batch_size": batch_size, "objectives": objectives,
+        "constraints": repr(constraints),
     }  # fmt: skip
     if task.target != "classes" or task.metric != "accuracy":
         settings.update(target=task.target, metric=task.metric)
@@ -175,6 +188,9 @@ def search(
     if progress:
         for line in task.notes:
             say(line)
+        if sized:
+            say(f"training: batch {batch_size}, {epochs} epochs per trial ({' and '.join(sized)} "
+                f"sized to {len(task.y_train)} training examples)")  # fmt: skip
         where = f"run directory {run_dir}" if run_dir else f"study {study.name}"
         done = sum(t.state in ("complete", "failed") for t in study.trials())
         say(where + (f", resuming after {done} trials" if resume else ""))

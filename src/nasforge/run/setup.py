@@ -4,6 +4,7 @@ study (never half-made)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -25,6 +26,22 @@ def task_of(
     if label_column is not None or kind is not None:
         raise ValueError("label_column and task apply when data is loaded, not to a Task")
     return data if metric is None else Task(**{**data.__dict__, "metric": metric})
+
+
+MIN_STEPS = 160  # optimizer steps of a default trial on digits: 8 epochs of 20 batches
+
+
+def training_schedule(examples: int, batch_size: int | None, epochs: int | None) -> tuple[int, int]:
+    """The batch size and epochs of a trial; None sizes them to the `examples` of the
+    training split: the largest power of two from 8 to 64 that makes at least 4 batches
+    an epoch, and at least 8 epochs and `MIN_STEPS` optimizer steps (docs/search.md)."""
+    if batch_size is None:
+        batch_size = 8
+        while batch_size < 64 and examples >= 8 * batch_size:
+            batch_size *= 2
+    if epochs is None:
+        epochs = max(8, math.ceil(MIN_STEPS / math.ceil(examples / batch_size)))
+    return batch_size, epochs
 
 
 def check_counts(**values: int | None) -> None:
