@@ -189,7 +189,8 @@ def search(
         for line in task.notes:
             say(line)
         if sized:
-            say(f"training: batch {batch_size}, {epochs} epochs per trial ({' and '.join(sized)} "
+            epoch_count = f"{epochs} epoch" + ("s" if epochs != 1 else "")
+            say(f"training: batch {batch_size}, {epoch_count} per trial ({' and '.join(sized)} "
                 f"sized to {len(task.y_train)} training examples)")  # fmt: skip
         where = f"run directory {run_dir}" if run_dir else f"study {study.name}"
         done = sum(t.state in ("complete", "failed") for t in study.trials())
