@@ -60,7 +60,9 @@ def main() -> None:
                             batch_size=args.batch_size, output_dir=None, export=False)  # fmt: skip
             seconds = time.perf_counter() - start
             examples = len(result.task.y_train)
-            batch_size, epochs = training_schedule(examples, args.batch_size, args.epochs)
+            batch_size, epochs = training_schedule(
+                examples, args.batch_size, args.epochs, result.task.kind
+            )
             rows.append({
                 "set": name, "seed": seed, "nas": result.test_acc,
                 "minirocket": result.baseline["test_acc"],

@@ -95,14 +95,14 @@ def search_command(
         int | None,
         typer.Option(
             help="Training epochs per architecture (default: at least 8 and 160 optimizer "
-            "steps: 8 on digits, more on small sets)."
+            "steps: 8 on digits and tables, more on small sets)."
         ),
     ] = None,
     batch_size: Annotated[
         int | None,
         typer.Option(
             help="Training batch size (default: the largest power of two from 8 to 64 "
-            "giving at least 4 batches an epoch)."
+            "giving at least 4 batches an epoch; 64 on tables)."
         ),
     ] = None,
     optimizer: Annotated[str, typer.Option(help="sgd (default) or adamw.")] = "sgd",

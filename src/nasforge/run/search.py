@@ -96,10 +96,11 @@ def search(
 ) -> SearchResult:
     """Run a search; every random choice follows from `seed`. `trials` counts training
     jobs of `epochs` epochs at `batch_size` (None: sized to the training split by
-    `training_schedule`: 64 and 8 on digits, smaller batches and more epochs on small
-    sets); multi-fidelity strategies (sh, hyperband) choose each job's epochs themselves,
-    up to their `max_epochs`. `strategy_options` are the strategy's settings (text is
-    converted, see `nasforge.strategies.options`), checked before anything runs.
+    `training_schedule`: 64 and 8 on digits and tables, smaller batches and more epochs
+    on small image and series sets); multi-fidelity strategies (sh, hyperband) choose
+    each job's epochs themselves, up to their `max_epochs`. `strategy_options` are the
+    strategy's settings (text is converted, see `nasforge.strategies.options`), checked
+    before anything runs.
 
     A table's label is `label_column` (default `label`, else the last column); `task`
     ("classification" / "regression") overrides the target rule of
@@ -142,9 +143,10 @@ def search(
     if output_dir is not None:
         check_writable(output_dir)
     task = task_of(data, seed, label_column, task, metric)
-    sized = [] if batch_size is not None else ["batch size"]
-    sized += [] if epochs is not None else ["epochs"]
-    batch_size, epochs = training_schedule(len(task.y_train), batch_size, epochs)
+    given = {"batch size": batch_size, "epochs": epochs}
+    batch_size, epochs = training_schedule(len(task.y_train), batch_size, epochs, task.kind)
+    usual = {"batch size": (batch_size, 64), "epochs": (epochs, 8)}
+    sized = [k for k, (value, plain) in usual.items() if given[k] is None and value != plain]
     objectives = _check_objectives(objectives, task.objective_key)
     space = default_space(task) if space is None else space
     if space_options and not isinstance(space, str):
