@@ -132,6 +132,8 @@ def test_draw_command_reads_a_run_directory_json_or_text_file(tmp_path):
         done = runner.invoke(app, ["draw", str(source), "-o", str(out)])  # no --space
         assert done.exit_code == 0, done.output
         assert space.format(arch) in out.read_text()  # the title
+    parsed = runner.invoke(app, ["parse", str(run)])  # parse reads the same sources
+    assert parsed.exit_code == 0 and '"space": "mlp"' in parsed.output, parsed.output
     (tmp_path / "empty.txt").write_text("")
     for source, message in ((tmp_path / "empty.txt", "the file is empty"),
                             (tmp_path, "no best_arch.json")):  # fmt: skip

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from nasforge.errors import NasforgeError
+from nasforge.errors import DataFormatError, DataNotFoundError, NasforgeError
 
 # soft_wrap: a long line (an architecture string, a path) is printed whole, never folded
 # at the terminal width, so it can be pasted back (`nasforge parse`, `nasforge show`).
@@ -89,3 +89,46 @@ def _check_output(output) -> None:
 
 def _names(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def read_architecture(arch: str, space_name: str | None):
+    """The space and architecture `arch` names: a run directory (its best_arch.json), a
+    best_arch.json (either brings its space), a file of architecture text, or the text
+    (in `space_name`; None: the registered space that parses it)."""
+    from nasforge.architecture import Architecture
+    from nasforge.spaces import get_space
+
+    path = Path(arch)
+    if path.is_dir():
+        if not (path / "best_arch.json").is_file():
+            raise DataNotFoundError(
+                f"{path}: no best_arch.json; give a finished run's directory, a file or the "
+                "architecture text"
+            )
+        path = path / "best_arch.json"
+    if path.is_file():
+        text = path.read_text().strip()
+        if not text:
+            raise DataFormatError(f"{path}: the file is empty")
+        if path.suffix.lower() == ".json":
+            try:
+                found = Architecture.from_json(text)
+            except (ValueError, KeyError, TypeError) as error:
+                raise DataFormatError(f"{path}: not a nasforge architecture ({error})") from None
+            space = get_space(found.space)
+            return space, space.parse(space.format(found))  # checked against the space
+        arch = text
+    if space_name is not None:
+        space = get_space(space_name)
+        return space, space.parse(arch)
+    from nasforge.registry import SPACES
+
+    for name in SPACES.names():
+        space = get_space(name)
+        try:
+            return space, space.parse(arch)
+        except ValueError:
+            continue
+    raise ValueError(
+        f"{arch!r} is no architecture of {', '.join(SPACES.names())}; give --space to see why"
+    )

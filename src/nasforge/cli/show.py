@@ -7,7 +7,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from nasforge.cli.common import ARCH_COLUMN, RIGHT, USER_ERRORS, _fail, console, print_table
+from nasforge.cli.common import (
+    ARCH_COLUMN,
+    RIGHT,
+    USER_ERRORS,
+    _fail,
+    console,
+    print_table,
+    read_architecture,
+)
 
 
 def show(
@@ -74,14 +82,20 @@ def _cell(value) -> str:
 
 
 def parse(
-    arch: Annotated[str, typer.Argument(help="Architecture text, e.g. a NAS-Bench-201 string.")],
-    space: Annotated[str, typer.Option(help="Search space: nb201, chain or mlp.")] = "nb201",
+    arch: Annotated[
+        str,
+        typer.Argument(
+            help="Architecture text (e.g. a NAS-Bench-201 string), a file holding it, a "
+            "best_arch.json, or a run directory (its best architecture)."
+        ),
+    ],
+    space: Annotated[
+        str, typer.Option(help="Search space of architecture text; a run's or JSON's own wins.")
+    ] = "nb201",
 ) -> None:
     """Check an architecture string and print its decisions as JSON."""
-    from nasforge.spaces import get_space
-
     try:
-        parsed = get_space(space).parse(arch)
+        _, parsed = read_architecture(arch, space)
     except USER_ERRORS as error:
         _fail(error)
     console.print_json(parsed.to_json())
