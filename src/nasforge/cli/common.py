@@ -29,6 +29,13 @@ DataPathOption = Annotated[
 ]
 WorkersOption = Annotated[int, typer.Option(help="Worker processes (0: one per CPU core).")]
 ProgressOption = Annotated[bool, typer.Option(help="Show a progress bar.")]
+ArchitectureArgument = Annotated[
+    str,
+    typer.Argument(
+        help="Architecture text (e.g. a NAS-Bench-201 string), a file holding it, a "
+        "best_arch.json, or a run directory (its best architecture)."
+    ),
+]
 
 
 def print_table(table: Table) -> None:

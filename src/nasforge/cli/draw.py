@@ -7,17 +7,18 @@ from typing import Annotated
 
 import typer
 
-from nasforge.cli.common import USER_ERRORS, _check_output, _fail, console, read_architecture
+from nasforge.cli.common import (
+    USER_ERRORS,
+    ArchitectureArgument,
+    _check_output,
+    _fail,
+    console,
+    read_architecture,
+)
 
 
 def draw_command(
-    arch: Annotated[
-        str,
-        typer.Argument(
-            help="Architecture text (e.g. a NAS-Bench-201 string), a file holding it, a "
-            "best_arch.json, or a run directory (its best architecture)."
-        ),
-    ],
+    arch: ArchitectureArgument,
     space: Annotated[
         str | None,
         typer.Option(

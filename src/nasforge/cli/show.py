@@ -11,6 +11,7 @@ from nasforge.cli.common import (
     ARCH_COLUMN,
     RIGHT,
     USER_ERRORS,
+    ArchitectureArgument,
     _fail,
     console,
     print_table,
@@ -82,13 +83,7 @@ def _cell(value) -> str:
 
 
 def parse(
-    arch: Annotated[
-        str,
-        typer.Argument(
-            help="Architecture text (e.g. a NAS-Bench-201 string), a file holding it, a "
-            "best_arch.json, or a run directory (its best architecture)."
-        ),
-    ],
+    arch: ArchitectureArgument,
     space: Annotated[
         str, typer.Option(help="Search space of architecture text; a run's or JSON's own wins.")
     ] = "nb201",

@@ -27,6 +27,7 @@ from nasforge.run.loop import run_study
 from nasforge.run.result import SearchInterrupted, SearchResult
 from nasforge.run.selection import candidates, confirm_best
 from nasforge.run.setup import (
+    USUAL_SCHEDULE,
     check_counts,
     open_run,
     options_text,
@@ -143,10 +144,13 @@ def search(
     if output_dir is not None:
         check_writable(output_dir)
     task = task_of(data, seed, label_column, task, metric)
-    given = {"batch size": batch_size, "epochs": epochs}
-    batch_size, epochs = training_schedule(len(task.y_train), batch_size, epochs, task.kind)
-    usual = {"batch size": (batch_size, 64), "epochs": (epochs, 8)}
-    sized = [k for k, (value, plain) in usual.items() if given[k] is None and value != plain]
+    schedule = training_schedule(len(task.y_train), batch_size, epochs, task.kind)
+    sized = [  # the settings the schedule filled in with other than the usual values
+        name for name, given, value, usual
+        in zip(("batch size", "epochs"), (batch_size, epochs), schedule, USUAL_SCHEDULE)
+        if given is None and value != usual
+    ]  # fmt: skip
+    batch_size, epochs = schedule
     objectives = _check_objectives(objectives, task.objective_key)
     space = default_space(task) if space is None else space
     if space_options and not isinstance(space, str):

@@ -28,6 +28,7 @@ def task_of(
     return data if metric is None else Task(**{**data.__dict__, "metric": metric})
 
 
+USUAL_SCHEDULE = (64, 8)  # batch size and epochs: digits' schedule, and every table's
 MIN_STEPS = 160  # optimizer steps of a default trial on digits: 8 epochs of 20 batches
 FIXED_SCHEDULE_KINDS = ("table",)  # MLPs on small tables measured worse trained longer
 
@@ -40,7 +41,8 @@ def training_schedule(
     an epoch, and at least 8 epochs and `MIN_STEPS` optimizer steps. Tables keep 64 and
     8, which measured better on them (docs/search.md)."""
     if kind in FIXED_SCHEDULE_KINDS:
-        return batch_size or 64, epochs or 8
+        usual_batch, usual_epochs = USUAL_SCHEDULE
+        return batch_size or usual_batch, epochs or usual_epochs
     if batch_size is None:
         batch_size = 8
         while batch_size < 64 and examples >= 8 * batch_size:

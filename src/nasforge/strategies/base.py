@@ -43,8 +43,8 @@ class Strategy(ABC):
         return None
 
     def require(self, minimum: float, *names: str) -> None:
-        """A one-line ValueError for the first setting in `names` below `minimum`; the
-        shared range check of `check` overrides."""
+        """A one-line ValueError for the first setting in `names` below `minimum`: the
+        range check that `check` overrides share."""
         for name in names:
             if getattr(self, name) < minimum:
                 raise ValueError(f"{name} must be at least {minimum}, got {getattr(self, name)}")
