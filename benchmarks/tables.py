@@ -40,9 +40,9 @@ def random_mlp_median(task, seed: int) -> float:
     the search's default schedule (`training_schedule`)."""
     space = MLPSpace()
     rng = np.random.default_rng(10_000 + seed)
-    batch_size, epochs = training_schedule(len(task.y_train), None, None, task.kind)
+    batch_size, epochs, learning_rate = training_schedule(len(task.y_train), None, None, task.kind)
     trainer = TrainingEvaluator(space, task, epochs=epochs, batch_size=batch_size, seed=seed,
-                                threads=1)  # fmt: skip
+                                learning_rate=learning_rate, threads=1)  # fmt: skip
     key = "test_" + task.objective.key
     scores = []
     for _ in range(RANDOM_MLPS):

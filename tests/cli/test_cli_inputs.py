@@ -40,6 +40,8 @@ def _one_line_error(result, *words: str) -> str:
         (["--workers", "-1"], "workers must be at least 1, got -1"),
         (["--final-epochs", "0"], "final_epochs must be at least 1, got 0"),
         (["--max-params", "-5"], "max_params must be a positive limit, got -5"),
+        (["--learning-rate", "-1"], "learning_rate must be positive, got -1.0"),
+        (["--learning-rate", "nan"], "learning_rate must be positive, got nan"),
         (["--max-flops", "0"], "max_flops must be a positive limit, got 0"),
         (["--max-peak-memory", "nan"], "max_peak_memory must be a positive limit, got nan"),
     ],

@@ -107,8 +107,12 @@ def search_command(
     ] = None,
     optimizer: Annotated[str, typer.Option(help="sgd (default) or adamw.")] = "sgd",
     learning_rate: Annotated[
-        float, typer.Option(help="Peak learning rate (cosine schedule).")
-    ] = 0.05,
+        float | None,
+        typer.Option(
+            help="Peak learning rate, cosine schedule (default: 0.05 at batch 64, scaled "
+            "down in proportion to smaller batches)."
+        ),
+    ] = None,
     final_epochs: Annotated[
         int | None, typer.Option(help="Epochs to retrain the best (default: --epochs).")
     ] = None,

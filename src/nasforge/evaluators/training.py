@@ -130,6 +130,8 @@ class TrainingEvaluator(Evaluator):
             )
         if self.epochs < 1 or self.batch_size < 1:
             raise ValueError("epochs and batch_size must be at least 1")
+        if not self.learning_rate > 0:  # NaN too
+            raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
         accepted = LOSSES[self.task.target]
         if self.loss is not None and self.loss not in accepted:
             raise ValueError(

@@ -28,6 +28,7 @@ from nasforge.run.result import SearchInterrupted, SearchResult
 from nasforge.run.selection import candidates, confirm_best
 from nasforge.run.setup import (
     USUAL_SCHEDULE,
+    Schedule,
     check_counts,
     open_run,
     options_text,
@@ -73,7 +74,7 @@ def search(
     seed: int = 0,
     output_dir: str | Path | None = "runs",
     batch_size: int | None = None,
-    learning_rate: float = 0.05,
+    learning_rate: float | None = None,
     optimizer: str = "sgd",
     threads: int | None = 1,
     export: bool = True,
@@ -98,7 +99,8 @@ def search(
     """Run a search; every random choice follows from `seed`. `trials` counts training
     jobs of `epochs` epochs at `batch_size` (None: sized to the training split by
     `training_schedule`: 64 and 8 on digits and tables, smaller batches and more epochs
-    on small image and series sets); multi-fidelity strategies (sh, hyperband) choose
+    on small image and series sets; `learning_rate` None: 0.05, scaled down with batches
+    below 64); multi-fidelity strategies (sh, hyperband) choose
     each job's epochs themselves, up to their `max_epochs`. `strategy_options` are the
     strategy's settings (text is converted, see `nasforge.strategies.options`), checked
     before anything runs.
@@ -134,6 +136,8 @@ def search(
     )  # fmt: skip
     if time_budget_s is not None and not time_budget_s > 0:
         raise ValueError(f"time_budget_s must be a positive number of seconds, got {time_budget_s}")
+    if learning_rate is not None and not learning_rate > 0:  # before the data is read
+        raise ValueError(f"learning_rate must be positive, got {learning_rate}")
     if confirm_folds < 2:
         raise ValueError(
             f"confirm_folds must be at least 2 (cross-validation folds), got {confirm_folds}; "
@@ -144,13 +148,14 @@ def search(
     if output_dir is not None:
         check_writable(output_dir)
     task = task_of(data, seed, label_column, task, metric)
-    schedule = training_schedule(len(task.y_train), batch_size, epochs, task.kind)
+    given = (batch_size, epochs, learning_rate)
+    schedule = training_schedule(len(task.y_train), batch_size, epochs, task.kind, learning_rate)
     sized = [  # the settings the schedule filled in with other than the usual values
-        name for name, given, value, usual
-        in zip(("batch size", "epochs"), (batch_size, epochs), schedule, USUAL_SCHEDULE)
-        if given is None and value != usual
+        name.replace("_", " ") for name, chosen, value, usual
+        in zip(Schedule._fields, given, schedule, USUAL_SCHEDULE)
+        if chosen is None and value != usual
     ]  # fmt: skip
-    batch_size, epochs = schedule
+    batch_size, epochs, learning_rate = schedule
     objectives = _check_objectives(objectives, task.objective_key)
     space = default_space(task) if space is None else space
     if space_options and not isinstance(space, str):
@@ -174,7 +179,8 @@ def search(
     trainer._check()  # a loss or class weights that do not fit the task, before any work
     settings = {
         "task": task.name, "space": space.name, "strategy": strategy, "seed": seed,
-        "epochs": epochs, "batch_size": batch_size, "objectives": objectives,
+        "epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
+        "objectives": objectives,
         "constraints": repr(constraints),
     }  # fmt: skip
     if task.target != "classes" or task.metric != "accuracy":
@@ -196,8 +202,9 @@ def search(
             say(line)
         if sized:
             epoch_count = f"{epochs} epoch" + ("s" if epochs != 1 else "")
-            say(f"training: batch {batch_size}, {epoch_count} per trial ({' and '.join(sized)} "
-                f"sized to {len(task.y_train)} training examples)")  # fmt: skip
+            say(f"training: batch {batch_size}, {epoch_count}, learning rate {learning_rate:g} "
+                f"per trial ({', '.join(sized)} sized to {len(task.y_train)} training "
+                "examples)")  # fmt: skip
         where = f"run directory {run_dir}" if run_dir else f"study {study.name}"
         done = sum(t.state in ("complete", "failed") for t in study.trials())
         say(where + (f", resuming after {done} trials" if resume else ""))

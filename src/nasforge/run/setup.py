@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from pathlib import Path
+from typing import NamedTuple
 
 from nasforge.registry import STRATEGIES
 from nasforge.run.directory import fresh_directory, outermost_missing, removed_on_failure
@@ -28,28 +29,42 @@ def task_of(
     return data if metric is None else Task(**{**data.__dict__, "metric": metric})
 
 
-USUAL_SCHEDULE = (64, 8)  # batch size and epochs: digits' schedule, and every table's
 MIN_STEPS = 160  # optimizer steps of a default trial on digits: 8 epochs of 20 batches
 FIXED_SCHEDULE_KINDS = ("table",)  # MLPs on small tables measured worse trained longer
 
 
+class Schedule(NamedTuple):
+    """How each candidate trains: batch size, epochs and peak learning rate."""
+
+    batch_size: int
+    epochs: int
+    learning_rate: float
+
+
+USUAL_SCHEDULE = Schedule(64, 8, 0.05)  # digits' schedule, and every table's
+
+
 def training_schedule(
-    examples: int, batch_size: int | None, epochs: int | None, kind: str = "image"
-) -> tuple[int, int]:
-    """The batch size and epochs of a trial; None sizes them to the `examples` of the
-    training split: the largest power of two from 8 to 64 that makes at least 4 batches
-    an epoch, and at least 8 epochs and `MIN_STEPS` optimizer steps. Tables keep 64 and
-    8, which measured better on them (docs/search.md)."""
+    examples: int, batch_size: int | None, epochs: int | None, kind: str = "image",
+    learning_rate: float | None = None,
+) -> Schedule:  # fmt: skip
+    """The schedule of a trial; None sizes it to the `examples` of the training split:
+    the largest power of two from 8 to 64 that makes at least 4 batches an epoch, at
+    least 8 epochs and `MIN_STEPS` optimizer steps, and the learning rate scaled down
+    with the batch below 64 (the linear scaling rule of Goyal et al., 2017).
+    Tables keep 64 and 8, which measured better on them (docs/search.md)."""
+    usual_batch, usual_epochs, usual_rate = USUAL_SCHEDULE
     if kind in FIXED_SCHEDULE_KINDS:
-        usual_batch, usual_epochs = USUAL_SCHEDULE
-        return batch_size or usual_batch, epochs or usual_epochs
+        batch_size, epochs = batch_size or usual_batch, epochs or usual_epochs
     if batch_size is None:
         batch_size = 8
-        while batch_size < 64 and examples >= 8 * batch_size:
+        while batch_size < usual_batch and examples >= 8 * batch_size:
             batch_size *= 2
     if epochs is None:
         epochs = max(8, math.ceil(MIN_STEPS / math.ceil(examples / batch_size)))
-    return batch_size, epochs
+    if learning_rate is None:  # above 64 the rule needs a warm-up (Goyal et al.): kept
+        learning_rate = usual_rate * min(1.0, batch_size / usual_batch)
+    return Schedule(batch_size, epochs, learning_rate)
 
 
 def check_counts(**values: int | None) -> None:
