@@ -164,6 +164,13 @@ def search_command(
     confirm_folds: Annotated[
         int, typer.Option(help="Cross-validation folds on train + validation.")
     ] = 3,
+    ensemble: Annotated[
+        int,
+        typer.Option(
+            help="Average the final networks of this many best confirmed candidates "
+            "(1: the winner alone)."
+        ),
+    ] = 1,
     device: Annotated[
         str, typer.Option(help="Where to train: cpu, auto (CUDA when present), cuda or cuda:N.")
     ] = "cpu",
@@ -209,6 +216,7 @@ def search_command(
             ray_address=ray_address,
             confirm_top=confirm_top,
             confirm_folds=confirm_folds,
+            ensemble=ensemble,
             label_column=label,
             task=task,
             metric=metric,
@@ -251,10 +259,16 @@ def search_command(
             f"{result.best.number} is best ({mean} mean{what})"
         )
     console.print(f"best: {result.space.format(result.best.arch)}")
+    if result.member_test_metrics:
+        alone = test_text(result.member_test_metrics[0])
+        others = ", ".join(f"trial {t.number}" for t in result.members[1:])
+        console.print(f"ensemble of the best with {others}; the best alone: {alone}")
+    whose = " of the ensemble" if result.member_test_metrics else ""
     if metric.name == "accuracy":
-        scores = f"test accuracy after retraining on train+val: [bold]{result.test_acc:.2f}%[/]"
+        scores = f"test accuracy{whose} after retraining on train+val: "
+        scores += f"[bold]{result.test_acc:.2f}%[/]"
     else:
-        scores = f"after retraining on train+val: [bold]{test_text(result.test_metrics)}[/]"
+        scores = f"after retraining{whose} on train+val: [bold]{test_text(result.test_metrics)}[/]"
     console.print(f"{scores} ({result.seconds:.0f} s); run directory: {result.run_dir}")
     if result.baseline:
         console.print(

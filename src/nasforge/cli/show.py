@@ -49,7 +49,12 @@ def show(
     if overview.summary is not None:
         info = overview.summary
         confirmed = " after cross-validating the top candidates" if info.get("confirmation") else ""
-        console.print(f"chosen{confirmed}: {info['best_arch']}, {test_text(info)}")
+        members = info.get("ensemble") or []
+        whose = f" (the ensemble of {len(members)})" if members else ""
+        console.print(f"chosen{confirmed}: {info['best_arch']}, {test_text(info)}{whose}")
+        for member in members:
+            console.print(f"  member trial {member['trial']}: {member['arch']}, "
+                          f"{test_text(member['test_metrics'])} alone")  # fmt: skip
         if info.get("baseline"):
             console.print(f"baseline {info['baseline']['model']}: {test_text(info['baseline'])}")
     if overview.pareto:

@@ -15,6 +15,7 @@ import numpy as np
 from torch import nn
 
 from nasforge.export import export_onnx, save_state_dict
+from nasforge.run.ensemble import ENSEMBLE_FILE, ensemble_description
 from nasforge.run.result import SearchResult, summary
 from nasforge.spaces.base import SearchSpace
 from nasforge.tasks import Task
@@ -100,6 +101,9 @@ def write_run_directory(
     files["best_text"].write_text(result.space.format(result.best.arch) + "\n")
     files["best_json"].write_text(result.best.arch.to_json() + "\n")
     save_state_dict(model, files["weights"])
+    if len(result.members) > 1:
+        files["ensemble"] = run / ENSEMBLE_FILE
+        files["ensemble"].write_text(ensemble_description([t.arch for t in result.members]))
     info = summary(result)
     if export:
         files["onnx"] = run / "model.onnx"

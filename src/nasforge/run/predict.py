@@ -2,8 +2,9 @@
 `nasforge predict RUN new.csv -o predictions.csv`.
 
 Everything comes from the run directory: `preprocessing.json` (plain JSON: the task,
-the space and its settings, the fitted column steps), `best_arch.json` and `model.pt`
-(read with `torch.load(weights_only=True)`, so no pickled code runs).
+the space and its settings, the fitted column steps), `best_arch.json` (or
+`ensemble.json`: the members of an ensemble) and `model.pt` (read with
+`torch.load(weights_only=True)`, so no pickled code runs).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from nasforge.errors import DataFormatError, DataNotFoundError
 from nasforge.evaluators.training import network_outputs
 from nasforge.registry import SPACES
 from nasforge.run.directory import PREPROCESSING_FILE
+from nasforge.run.ensemble import ENSEMBLE_FILE, build_ensemble, read_ensemble
 from nasforge.tasks import Task
 from nasforge.tasks.preprocess import TablePreprocessor
 from nasforge.tasks.tables import read_table
@@ -101,11 +103,14 @@ def load_run(directory: str | Path) -> TrainedRun:
             k: tuple(v) if isinstance(v, list) else v for k, v in space_info["settings"].items()
         }
         space = SPACES.create(space_info["name"], **settings)
-        arch = Architecture.from_json(files[1].read_text())
+        archs = [Architecture.from_json(files[1].read_text())]
+        members = directory / ENSEMBLE_FILE
+        if members.is_file():
+            archs = read_ensemble(members.read_text())
     except (json.JSONDecodeError, KeyError, TypeError) as err:
         raise DataFormatError(f"{files[0]}: not a nasforge run description ({err})") from None
     run = TrainedRun(directory, description, nn.Identity())
-    model = space.build(arch, run.task)
+    model = build_ensemble(space, archs, run.task)
     model.load_state_dict(torch.load(files[2], weights_only=True))
     model.eval()
     run.model = model

@@ -42,6 +42,9 @@ class SearchResult:
     study: Study | None = None
     confirmation: list[Confirmation] = field(default_factory=list)
     baseline: dict | None = None
+    members: list[Trial] = field(default_factory=list)
+    member_test_metrics: list[dict[str, float]] = field(default_factory=list)
+    ensemble_measures: dict[str, float] = field(default_factory=dict)
 
     @property
     def test_acc(self) -> float | None:
@@ -66,7 +69,8 @@ class SearchResult:
 
 def summary(result: SearchResult) -> dict:
     """JSON-able summary of a search (`test_acc` and `best_val_acc` for classes, every
-    `test_<metric>` always, the baseline's scores for tables)."""
+    `test_<metric>` always, the baseline's scores for tables, an ensemble's members with
+    their own test scores)."""
     task = result.task
     key = task.objective.key
     classes = {"best_val_acc": result.best.metrics.get("val_acc"), "test_acc": result.test_acc}
@@ -87,4 +91,9 @@ def summary(result: SearchResult) -> dict:
         "objectives": result.objectives,
         "pareto": [result.space.format(t.arch) for t in result.pareto],
         "confirmation": [c.as_dict(result.space.format) for c in result.confirmation],
+        "ensemble": [
+            {"trial": t.number, "arch": result.space.format(t.arch), "test_metrics": m}
+            for t, m in zip(result.members, result.member_test_metrics)
+        ],
+        "ensemble_measures": result.ensemble_measures,
     }

@@ -22,6 +22,7 @@ from nasforge.run.directory import (
     check_writable,
     write_run_directory,
 )
+from nasforge.run.ensemble import train_final
 from nasforge.run.interrupts import interrupts_raise, raise_pending
 from nasforge.run.loop import run_study
 from nasforge.run.result import SearchInterrupted, SearchResult
@@ -95,6 +96,7 @@ def search(
     baseline: bool = True,
     device: str = "cpu",
     space_options: Mapping[str, object] | None = None,
+    ensemble: int = 1,
 ) -> SearchResult:
     """Run a search; every random choice follows from `seed`. `trials` counts training
     jobs of `epochs` epochs at `batch_size` (None: sized to the training split by
@@ -129,10 +131,13 @@ def search(
     the returned model and the run directory's files are on the CPU.
     `space_options` are the settings of a space given by name (`{"channels": "8",
     "cells": "2"}`, text converted, see `nasforge.spaces.create_space`).
+    `ensemble` > 1 returns the mean of the final networks of that many best confirmed
+    candidates (`nasforge.run.ensemble`), as many as the hard limits allow for the whole;
+    `result.member_test_metrics` holds each member's own test scores.
     """
     check_counts(
         trials=trials, epochs=epochs, final_epochs=final_epochs, batch_size=batch_size,
-        threads=threads, workers=workers, confirm_top=confirm_top,
+        threads=threads, workers=workers, confirm_top=confirm_top, ensemble=ensemble,
     )  # fmt: skip
     if time_budget_s is not None and not time_budget_s > 0:
         raise ValueError(f"time_budget_s must be a positive number of seconds, got {time_budget_s}")
@@ -143,6 +148,14 @@ def search(
             f"confirm_folds must be at least 2 (cross-validation folds), got {confirm_folds}; "
             "to choose by validation accuracy alone set confirm_top=1"
         )
+    if ensemble > 1 and confirm_top > 1 and ensemble > confirm_top:
+        raise ValueError(
+            f"ensemble ({ensemble}) must be at most confirm_top ({confirm_top}): its members "
+            "are the best confirmed candidates"
+        )
+    if ensemble > 1 and objectives is not None and len(objectives) > 1:
+        raise ValueError("ensemble applies to single-objective searches (one network per "
+                         "point of a Pareto front)")  # fmt: skip
     _check_task_options(task, metric, loss)
     resolve_device(device)  # a bad spec or a missing GPU, before any data is read
     if output_dir is not None:
@@ -243,17 +256,25 @@ def search(
             )  # fmt: skip
         except KeyboardInterrupt:
             raise SearchInterrupted(study.name, run_dir) from None
-    model, _, failure = trainer.train(
-        best.arch, *task.train_and_val(), final_epochs or int(best.metrics.get("fidelity", epochs))
+    ranking = [c.trial for c in confirmation] or candidates(
+        history, ensemble, task.objective_key, task.objective.maximize
     )
-    if failure is not None:
-        raise ValueError(f"retraining the best architecture failed: {failure}")
+    runners_up = [t for t in ranking if t.number != best.number]
+    chosen = [best, *runners_up[: ensemble - 1]]
+    if progress and len(chosen) > 1:
+        say(f"retraining the {len(chosen)} best on train + validation for the ensemble")
+    final = train_final(
+        trainer, chosen, lambda t: final_epochs or int(t.metrics.get("fidelity", epochs)),
+        constraints, say if progress else lambda line: None,
+    )  # fmt: skip
+    model = final.model
     test_metrics = trainer.measure(model, (task.x_test, task.y_test), "test_")
-    model = model.cpu()
     result = SearchResult(
         task, space, history, best, test_metrics, rejected, objectives,
         time.perf_counter() - start,
     )  # fmt: skip
+    result.members, result.member_test_metrics = final.members, final.member_test_metrics
+    result.ensemble_measures = final.measures
     if baseline and task.kind in BASELINES:
         if progress:
             say(f"fitting the {BASELINES[task.kind]} baseline on the same splits")
