@@ -94,3 +94,19 @@ def test_bad_ensemble_options_are_one_line_before_any_work(tmp_path, args, messa
     )
     assert ran.exit_code == 2 and message in ran.output and ran.output.count("\n") == 1
     assert not (tmp_path / "runs").exists()
+
+
+def test_the_command_names_the_members_and_the_winner_alone(tmp_path):
+    runs = tmp_path / "runs"
+    ran = CliRunner().invoke(app, [
+        "search", "--data", "wine", "--output", str(runs), "--trials", "4", "--epochs", "2",
+        "--confirm-top", "2", "--confirm-folds", "2", "--ensemble", "2", "--no-progress",
+    ])  # fmt: skip
+    assert ran.exit_code == 0, ran.output
+    info = json.loads((runs / "wine-mlp" / "summary.json").read_text())
+    first, second = (m["trial"] for m in info["ensemble"])
+    named = f"ensemble of trials {first} and {second}; trial {first} alone: test accuracy"
+    assert named in ran.output
+    assert "test accuracy of the ensemble after retraining" in ran.output
+    shown = CliRunner().invoke(app, ["show", str(runs / "wine-mlp")])
+    assert "(the ensemble of 2)" in shown.output and f"member trial {second}:" in shown.output

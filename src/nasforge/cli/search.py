@@ -260,9 +260,10 @@ def search_command(
         )
     console.print(f"best: {result.space.format(result.best.arch)}")
     if result.member_test_metrics:
+        numbers = [str(t.number) for t in result.members]
+        listed = ", ".join(numbers[:-1]) + f" and {numbers[-1]}"
         alone = test_text(result.member_test_metrics[0])
-        others = ", ".join(f"trial {t.number}" for t in result.members[1:])
-        console.print(f"ensemble of the best with {others}; the best alone: {alone}")
+        console.print(f"ensemble of trials {listed}; trial {numbers[0]} alone: {alone}")
     whose = " of the ensemble" if result.member_test_metrics else ""
     if metric.name == "accuracy":
         scores = f"test accuracy{whose} after retraining on train+val: "
