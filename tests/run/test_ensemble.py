@@ -59,6 +59,7 @@ def test_search_returns_and_saves_the_ensemble_of_the_two_best(ensemble_run):
     # load_run rebuilds both members from the one state dict and scores as the search did
     trained = nasforge.load_run(result.run_dir)
     assert isinstance(trained.model, Ensemble) and len(trained.model.members) == 2
+    assert isinstance(result.model, Ensemble)  # the same model, also without a run directory
     task = result.task
     with torch.no_grad():
         outputs = trained.model(torch.from_numpy(task.x_test)).numpy()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+from torch import nn
 
 from nasforge.history import History, Trial, ranked
 from nasforge.run.selection import Confirmation
@@ -45,6 +46,7 @@ class SearchResult:
     members: list[Trial] = field(default_factory=list)
     member_test_metrics: list[dict[str, float]] = field(default_factory=list)
     ensemble_measures: dict[str, float] = field(default_factory=dict)
+    model: nn.Module | None = None  # the retrained network (or ensemble), on the CPU
 
     @property
     def test_acc(self) -> float | None:

@@ -275,6 +275,7 @@ def search(
     )  # fmt: skip
     result.members, result.member_test_metrics = final.members, final.member_test_metrics
     result.ensemble_measures = final.measures
+    result.model = model
     if baseline and task.kind in BASELINES:
         if progress:
             say(f"fitting the {BASELINES[task.kind]} baseline on the same splits")
