@@ -118,3 +118,14 @@ def test_multi_objective_bench_report(tmp_path):
     page = write_report(folder, tmp_path / "mo.html").read_text()
     _self_contained(page)
     assert "hypervolume of each run" in page and page.count('"type": "box"') == 2
+
+
+def test_run_report_of_a_regression_search(tmp_path):
+    # summary.json of a regression run has no test_acc: the report names its own metrics
+    from nasforge.run.search import search
+
+    result = search("diabetes", trials=3, epochs=1, confirm_top=1, output_dir=tmp_path,
+                    export=False, baseline=False, threads=1)  # fmt: skip
+    page = write_report(result.run_dir, tmp_path / "run.html").read_text()
+    rmse = result.test_metrics["test_rmse"]
+    assert f"test rmse {rmse:.4g}" in page and "best validation rmse" in page

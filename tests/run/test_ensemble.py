@@ -111,3 +111,12 @@ def test_the_command_names_the_members_and_the_winner_alone(tmp_path):
     assert "test accuracy of the ensemble after retraining" in ran.output
     shown = CliRunner().invoke(app, ["show", str(runs / "wine-mlp")])
     assert "(the ensemble of 2)" in shown.output and f"member trial {second}:" in shown.output
+
+
+def test_the_report_lists_the_members(ensemble_run, tmp_path):
+    from nasforge.report.html import write_report
+
+    _, result = ensemble_run
+    page = write_report(result.run_dir, tmp_path / "run.html").read_text()
+    assert "(the ensemble of 2)" in page
+    assert all(f"member trial {t.number}: " in page for t in result.members)

@@ -18,7 +18,7 @@ from nasforge.cli.common import (
     console,
     print_table,
 )
-from nasforge.cli.show import test_text
+from nasforge.tasks.metrics import test_text
 
 
 def search_command(

@@ -17,6 +17,7 @@ from nasforge.cli.common import (
     print_table,
     read_architecture,
 )
+from nasforge.tasks.metrics import test_text
 
 
 def show(
@@ -62,23 +63,6 @@ def show(
         for trial in overview.pareto:
             values = ", ".join(f"{o} {trial.metrics[o]:.4g}" for o in overview.objectives)
             console.print(f"  trial {trial.number}: {values}  {trial.text}")
-
-
-def test_text(scores: dict) -> str:
-    """`test accuracy 97.10%` or `test rmse 53.2, test mae 41.9, test r2 0.412` (and the
-    chosen metric) from a summary's or baseline's `test_*` entries."""
-    values = scores.get("test_metrics", scores)
-    parts = []
-    for key, value in values.items():
-        if not key.startswith("test_") or value is None:
-            continue
-        if key == "test_acc":
-            parts.append(f"test accuracy {value:.2f}%")
-        elif key == "test_balanced_accuracy":
-            parts.append(f"test balanced accuracy {value:.2f}%")
-        else:
-            parts.append(f"{key.replace('_', ' ', 1)} {value:.4g}")
-    return ", ".join(parts)
 
 
 def _cell(value) -> str:
