@@ -48,7 +48,7 @@ def one_seed(seed: int, args: argparse.Namespace, out: str) -> dict:
     """Search, then the best and `args.random` random architectures, for one seed."""
     task = load_task("digits", seed=seed)
     start = time.perf_counter()
-    result = search(task, seed=seed, epochs=EPOCHS, output_dir=out)
+    result = search(task, seed=seed, epochs=EPOCHS, output_dir=out, ensemble=1)
     wall = time.perf_counter() - start
     space = default_space(task)
     trainer = TrainingEvaluator(space, task, epochs=EPOCHS, seed=seed)

@@ -41,7 +41,7 @@ def main() -> None:
                 start = time.perf_counter()
                 result = search(task, batch_size=schedule[0], epochs=schedule[1],
                                 learning_rate=schedule[2], seed=seed, output_dir=None,
-                                export=False, baseline=False)  # fmt: skip
+                                export=False, baseline=False, ensemble=1)  # fmt: skip
                 seconds.append(time.perf_counter() - start)
                 scores.append(result.test_acc)
             batch, epochs, rate = training_schedule(

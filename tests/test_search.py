@@ -19,8 +19,8 @@ from nasforge.spaces import MLPSpace
 def wine_run(tmp_path_factory):
     return search(
         "wine", trials=4, epochs=3, batch_size=32, seed=0,
-        output_dir=tmp_path_factory.mktemp("runs"), threads=1,
-    )  # fmt: skip
+        output_dir=tmp_path_factory.mktemp("runs"), threads=1, ensemble=1,
+    )  # fmt: skip  (one network: tests/run/test_ensemble.py has the default ensemble's files)
 
 
 def test_search_writes_a_complete_run_directory(wine_run):
@@ -46,7 +46,9 @@ def test_search_writes_a_complete_run_directory(wine_run):
 def test_search_is_deterministic(wine_run):
     again = search("wine", trials=4, epochs=3, batch_size=32, seed=0, output_dir=None, threads=1)
     assert [t.arch for t in again.history] == [t.arch for t in wine_run.history]
-    assert again.test_acc == wine_run.test_acc
+    # the default ensemble's first member is the network a one-network search returns
+    assert again.members[0].number == wine_run.best.number and len(again.members) == 3
+    assert again.member_test_metrics[0] == wine_run.test_metrics
 
 
 def test_limits_reject_before_training_and_are_respected(tmp_path):

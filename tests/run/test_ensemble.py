@@ -17,7 +17,7 @@ import nasforge
 from nasforge.cli import app
 from nasforge.constraints import Constraints
 from nasforge.evaluators.training import TrainingEvaluator
-from nasforge.run.ensemble import Ensemble, train_final
+from nasforge.run.ensemble import Ensemble, default_ensemble, train_final
 from nasforge.run.search import search
 from nasforge.testing.tables import messy_table
 
@@ -120,3 +120,17 @@ def test_the_report_lists_the_members(ensemble_run, tmp_path):
     page = write_report(result.run_dir, tmp_path / "run.html").read_text()
     assert "(the ensemble of 2)" in page
     assert all(f"member trial {t.number}: " in page for t in result.members)
+
+
+@pytest.mark.parametrize(
+    ("confirm_top", "several_objectives", "members"),
+    [(4, False, 3), (2, False, 2), (1, False, 1), (4, True, 1)],
+)
+def test_the_default_ensemble(confirm_top, several_objectives, members):
+    assert default_ensemble(confirm_top, several_objectives) == members
+
+
+def test_a_default_search_averages_the_three_best_confirmed(tmp_path):
+    result = search("wine", output_dir=None, **{**FAST, "confirm_top": 4})
+    assert [t.number for t in result.members] == [c.trial.number for c in result.confirmation[:3]]
+    assert isinstance(result.model, Ensemble) and len(result.member_test_metrics) == 3

@@ -165,12 +165,14 @@ def search_command(
         int, typer.Option(help="Cross-validation folds on train + validation.")
     ] = 3,
     ensemble: Annotated[
-        int,
+        int | None,
         typer.Option(
             help="Average the final networks of this many best confirmed candidates "
-            "(1: the winner alone)."
+            "(1: the winner alone). Default: 3, at most --confirm-top; 1 with several "
+            "objectives or --confirm-top 1.",
+            show_default=False,
         ),
-    ] = 1,
+    ] = None,
     device: Annotated[
         str, typer.Option(help="Where to train: cpu, auto (CUDA when present), cuda or cuda:N.")
     ] = "cpu",

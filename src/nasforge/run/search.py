@@ -22,7 +22,7 @@ from nasforge.run.directory import (
     check_writable,
     write_run_directory,
 )
-from nasforge.run.ensemble import train_final
+from nasforge.run.ensemble import default_ensemble, train_final
 from nasforge.run.interrupts import interrupts_raise, raise_pending
 from nasforge.run.loop import run_study
 from nasforge.run.result import SearchInterrupted, SearchResult
@@ -96,7 +96,7 @@ def search(
     baseline: bool = True,
     device: str = "cpu",
     space_options: Mapping[str, object] | None = None,
-    ensemble: int = 1,
+    ensemble: int | None = None,
 ) -> SearchResult:
     """Run a search; every random choice follows from `seed`. `trials` counts training
     jobs of `epochs` epochs at `batch_size` (None: sized to the training split by
@@ -133,7 +133,8 @@ def search(
     "cells": "2"}`, text converted, see `nasforge.spaces.create_space`).
     `ensemble` > 1 returns the mean of the final networks of that many best confirmed
     candidates (`nasforge.run.ensemble`), as many as the hard limits allow for the whole;
-    `result.member_test_metrics` holds each member's own test scores.
+    None: `default_ensemble` (3 within `confirm_top`, 1 with several objectives or
+    without confirmation); `result.member_test_metrics` holds each member's own scores.
     """
     check_counts(
         trials=trials, epochs=epochs, final_epochs=final_epochs, batch_size=batch_size,
@@ -148,12 +149,15 @@ def search(
             f"confirm_folds must be at least 2 (cross-validation folds), got {confirm_folds}; "
             "to choose by validation accuracy alone set confirm_top=1"
         )
+    several_objectives = objectives is not None and len(objectives) > 1
+    if ensemble is None:
+        ensemble = default_ensemble(confirm_top, several_objectives)
     if ensemble > 1 and confirm_top > 1 and ensemble > confirm_top:
         raise ValueError(
             f"ensemble ({ensemble}) must be at most confirm_top ({confirm_top}): its members "
             "are the best confirmed candidates"
         )
-    if ensemble > 1 and objectives is not None and len(objectives) > 1:
+    if ensemble > 1 and several_objectives:
         raise ValueError("ensemble applies to single-objective searches (one network per "
                          "point of a Pareto front)")  # fmt: skip
     _check_task_options(task, metric, loss)
