@@ -3,7 +3,7 @@ search per set and seed with `ensemble=N`; from its members (best first, each re
 on train + validation) the test score of the first k averaged for k = 1 .. N (k = 1: the
 winner alone, the search's result with the default `ensemble=1`), so the comparison is
 paired; and the baseline of the same splits (tables: HistGradientBoosting, series:
-MiniRocket).
+MiniRocket, images: NAS-Bench-201's ResNet cell trained like the final network).
 
     python benchmarks/ensemble.py --data digits,wine,breast_cancer,diabetes --seeds 6
     python benchmarks/ensemble.py --data aeon:GunPoint,aeon:ItalyPowerDemand --seeds 6

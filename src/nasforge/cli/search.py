@@ -58,7 +58,9 @@ def search_command(
     baseline: Annotated[
         bool,
         typer.Option(
-            help="Also fit HistGradientBoosting (tables) or MiniRocket (series), same splits."
+            help="Also fit HistGradientBoosting (tables), MiniRocket (series) or train a "
+            "ResNet (images: NAS-Bench-201's residual cell, trained like the final network), "
+            "same splits."
         ),
     ] = True,
     space: Annotated[

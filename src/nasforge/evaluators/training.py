@@ -8,6 +8,7 @@ there once per run, never per batch.
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 
@@ -161,6 +162,13 @@ class TrainingEvaluator(Evaluator):
         with torch_threads(self.threads):
             outputs = network_outputs(model, torch.from_numpy(x))
         return self.task.scores(self.task.decode(outputs), y, prefix)
+
+    def with_space(self, space: SearchSpace) -> TrainingEvaluator:
+        """An evaluator with every training setting of this one for `space` (a baseline
+        network trained exactly like the searched ones)."""
+        other = copy.copy(self)
+        other.space = space
+        return other
 
     def _make_optimizer(self, model: nn.Module) -> torch.optim.Optimizer:
         if self.optimizer == "sgd":

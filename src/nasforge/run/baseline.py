@@ -2,7 +2,9 @@
 validation examples as the final network and tested on the same test examples: for a
 table scikit-learn's HistGradientBoosting (after LightGBM, Ke et al., NeurIPS 2017), for
 a series aeon's MiniRocket (Dempster et al., "MiniRocket: a very fast (almost)
-deterministic transform for time series classification", KDD 2021)."""
+deterministic transform for time series classification", KDD 2021), for images a ResNet:
+the residual cell of NAS-Bench-201 (Dong & Yang, ICLR 2020; He et al., CVPR 2016) in the
+searched network's skeleton, trained exactly like the final network."""
 
 from __future__ import annotations
 
@@ -10,6 +12,10 @@ import time
 
 import numpy as np
 
+from nasforge.constraints import count_params
+from nasforge.evaluators.training import TrainingEvaluator
+from nasforge.spaces import default_space
+from nasforge.spaces.nb201 import RESNET_CELL, NB201Space
 from nasforge.tasks import Task
 
 
@@ -63,13 +69,40 @@ def minirocket_baseline(task: Task, seed: int = 0) -> dict:
     return {"model": type(model).__name__, **scores, "seconds": seconds}
 
 
-BASELINES = {"table": "HistGradientBoosting", "series": "MiniRocket"}
+def resnet_baseline(trainer: TrainingEvaluator, epochs: int) -> dict:
+    """`{"model", "test_<metric>"..., "params", "seconds"}` for the NAS-Bench-201 ResNet
+    cell trained by `trainer`'s settings for `epochs` on train + validation: in the
+    searched skeleton when the space is NAS-Bench-201, else in the default image one."""
+    task = trainer.task
+    space = trainer.space if isinstance(trainer.space, NB201Space) else default_space(task)
+    start = time.perf_counter()
+    model, _, failure = trainer.with_space(space).train(
+        space.parse(RESNET_CELL), *task.train_and_val(), epochs
+    )
+    if failure is not None:
+        raise ValueError(f"the ResNet baseline failed to train: {failure}")
+    scores = trainer.measure(model, (task.x_test, task.y_test), "test_")
+    seconds = round(time.perf_counter() - start, 2)
+    params = float(count_params(model))
+    return {"model": "ResNet (NAS-Bench-201 cell)", **scores, "params": params,
+            "seconds": seconds}  # fmt: skip
 
 
-def baseline_for(task: Task, seed: int = 0, class_weights: bool = False) -> dict | None:
-    """The baseline of `task.kind` (see `BASELINES`), or None for a kind without one."""
+BASELINES = {"table": "HistGradientBoosting", "series": "MiniRocket", "image": "ResNet"}
+
+
+def baseline_for(
+    task: Task, seed: int = 0, class_weights: bool = False,
+    trainer: TrainingEvaluator | None = None, epochs: int = 8,
+) -> dict | None:  # fmt: skip
+    """The baseline of `task.kind` (see `BASELINES`), or None for a kind without one.
+    An image baseline trains with `trainer`'s settings (default: the default space's
+    `TrainingEvaluator` with `seed`) for `epochs`."""
     if task.kind == "table":
         return gradient_boosting_baseline(task, seed, class_weights)
     if task.kind == "series":
         return minirocket_baseline(task, seed)
+    if task.kind == "image":
+        trainer = trainer or TrainingEvaluator(default_space(task), task, seed=seed)
+        return resnet_baseline(trainer, epochs)
     return None

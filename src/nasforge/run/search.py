@@ -260,6 +260,11 @@ def search(
             )  # fmt: skip
         except KeyboardInterrupt:
             raise SearchInterrupted(study.name, run_dir) from None
+
+    def final_epochs_of(trial: Trial) -> int:
+        """The final training's epochs: `final_epochs`, else the trial's own fidelity."""
+        return final_epochs or int(trial.metrics.get("fidelity", epochs))
+
     ranking = [c.trial for c in confirmation] or candidates(
         history, ensemble, task.objective_key, task.objective.maximize
     )
@@ -268,7 +273,7 @@ def search(
     if progress and len(chosen) > 1:
         say(f"retraining the {len(chosen)} best on train + validation for the ensemble")
     final = train_final(
-        trainer, chosen, lambda t: final_epochs or int(t.metrics.get("fidelity", epochs)),
+        trainer, chosen, final_epochs_of,
         constraints, say if progress else lambda line: None,
     )  # fmt: skip
     model = final.model
@@ -283,7 +288,9 @@ def search(
     if baseline and task.kind in BASELINES:
         if progress:
             say(f"fitting the {BASELINES[task.kind]} baseline on the same splits")
-        result.baseline = baseline_for(task, seed, class_weights)
+        result.baseline = baseline_for(
+            task, seed, class_weights, trainer=trainer, epochs=final_epochs_of(best)
+        )
     result.study = study
     result.confirmation = confirmation
     if len(objectives) > 1:

@@ -36,6 +36,9 @@ from nasforge.tasks import Task
 OPERATIONS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 EDGES = ((1, 0), (2, 0), (2, 1), (3, 0), (3, 1), (3, 2))  # (to-node, from-node)
 EDGE_LABELS = tuple(f"{j}<-{i}" for j, i in EDGES)
+# the hand-designed residual cell of the NAS-Bench-201 paper (two 3x3 convolutions and a
+# skip: a ResNet basic block), its reference point for searched cells
+RESNET_CELL = "|nor_conv_3x3~0|+|none~0|nor_conv_3x3~1|+|skip_connect~0|none~1|none~2|"
 NB201_ENCODINGS = ENCODINGS_DOC + (
     ", adjacency (node-labelled DAG: upper-triangular adjacency + one-hot ops), "
     "path (BANANAS: count of input-output paths per operation sequence)"
