@@ -120,6 +120,7 @@ def test_the_report_lists_the_members(ensemble_run, tmp_path):
     page = write_report(result.run_dir, tmp_path / "run.html").read_text()
     assert "(the ensemble of 2)" in page
     assert all(f"member trial {t.number}: " in page for t in result.members)
+    assert "baseline HistGradientBoostingClassifier on the same splits: test accuracy" in page
 
 
 @pytest.mark.parametrize(

@@ -255,6 +255,10 @@ def _run_report(location, name: str | None) -> tuple[str, str]:
             body.append(f'<p class="arch">member trial {member["trial"]}: '
                         f'{html.escape(member["arch"])}, '
                         f'{html.escape(test_text(member["test_metrics"]))} alone</p>')  # fmt: skip
+        if chosen.get("baseline"):
+            base = chosen["baseline"]
+            body.append(f"<p>baseline {html.escape(base['model'])} on the same splits: "
+                        f"{html.escape(test_text(base))} ({base['seconds']} s)</p>")  # fmt: skip
     if ranked:
         body.append(architecture_svg(ranked[0].arch.space, ranked[0].arch)
                     if not chosen else _chosen_svg(ranked, chosen))  # fmt: skip
