@@ -27,8 +27,8 @@ def test_search_to_a_file_prints_plain_progress_and_whole_architectures(tmp_path
     assert searched.returncode == 0, searched.stderr
     progress = searched.stderr.strip().splitlines()
     assert progress[0] == f"run directory {tmp_path / 'digits-nb201'}"
-    assert len(progress) == 3, progress
-    for number, line in enumerate(progress[1:], start=1):
+    assert len(progress) == 4 and progress[3] == "fitting the ResNet baseline on the same splits"
+    for number, line in enumerate(progress[1:3], start=1):
         assert re.fullmatch(
             rf"trial {number}/2 done: val \d+\.\d\d%, best \d+\.\d\d% \(\d+ s\)", line
         ), line
