@@ -73,10 +73,9 @@ def test_members_beyond_the_hard_limits_are_left_out(ensemble_run):
     first, second = result.members
     trainer = TrainingEvaluator(result.space, result.task, epochs=1, seed=0, threads=1)
     limit = Constraints(max_params=max(first.metrics["params"], second.metrics["params"]))
-    lines = []
-    final = train_final(trainer, [first, second], lambda t: 1, limit, lines.append)
+    final = train_final(trainer, [first, second], lambda t: 1, limit)
     assert final.members == [first] and not isinstance(final.model, Ensemble)
-    assert final.member_test_metrics == [] and "2 members break params" in lines[0]
+    assert final.member_test_metrics == [] and "2 members break params" in final.notes[0]
     roomy = train_final(trainer, [first, second], lambda t: 1, Constraints())
     assert isinstance(roomy.model, Ensemble) and len(roomy.member_test_metrics) == 2
 
@@ -135,3 +134,20 @@ def test_a_default_search_averages_the_three_best_confirmed(tmp_path):
     result = search("wine", output_dir=None, **{**FAST, "confirm_top": 4})
     assert [t.number for t in result.members] == [c.trial.number for c in result.confirmation[:3]]
     assert isinstance(result.model, Ensemble) and len(result.member_test_metrics) == 3
+
+
+def test_the_command_says_why_members_were_left_out_even_without_progress(tmp_path):
+    ran = CliRunner().invoke(app, [
+        "search", "--data", "wine", "--output", str(tmp_path / "runs"), "--trials", "4",
+        "--epochs", "1", "--confirm-top", "3", "--confirm-folds", "2", "--max-params", "2k",
+        "--no-progress",
+    ])  # fmt: skip
+    assert ran.exit_code == 0, ran.output
+    run = tmp_path / "runs" / "wine-mlp"
+    info = json.loads((run / "summary.json").read_text())
+    params = pd.read_csv(run / "trials.csv").set_index("number")["params"]
+    sizes = [params[c["trial"]] for c in info["confirmation"][:3]]  # the 3 members asked
+    kept = max(k for k in (1, 2, 3) if sum(sizes[:k]) <= 2000)  # the whole within 2k
+    assert len(info["ensemble"]) == (kept if kept > 1 else 0)
+    assert len(info["ensemble_notes"]) == 3 - kept
+    assert all(note in ran.output for note in info["ensemble_notes"])

@@ -263,6 +263,8 @@ def search_command(
             f"{result.best.number} is best ({mean} mean{what})"
         )
     console.print(f"best: {result.space.format(result.best.arch)}")
+    for line in result.ensemble_notes:
+        console.print(line)
     if result.member_test_metrics:
         numbers = [str(t.number) for t in result.members]
         listed = ", ".join(numbers[:-1]) + f" and {numbers[-1]}"

@@ -85,12 +85,14 @@ def read_ensemble(text: str) -> list[Architecture]:
 @dataclass
 class FinalModel:
     """What `train_final` made: the model, its members (best first), each member's own
-    test metrics and the whole model's measures (both only for an ensemble)."""
+    test metrics and the whole model's measures (both only for an ensemble), and a
+    note for each member left out."""
 
     model: nn.Module
     members: list[Trial]
     member_test_metrics: list[dict[str, float]] = field(default_factory=list)
     measures: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def train_final(
@@ -98,21 +100,20 @@ def train_final(
     chosen: Sequence[Trial],
     epochs: Callable[[Trial], int],
     constraints: Constraints,
-    say: Callable[[str], None] = lambda line: None,
 ) -> FinalModel:
     """Train each of `chosen` (best first) on train + validation for `epochs(trial)`
     epochs and combine them, keeping only as many members as the hard limits allow for
     the whole model. A failed winner raises ValueError; a failed runner-up is left out,
-    said through `say`."""
+    and `notes` says why for each member left out."""
     task = trainer.task
     train_and_val = task.train_and_val()
-    models, members = [], []
+    models, members, notes = [], [], []
     for trial in chosen:
         model, _, failure = trainer.train(trial.arch, *train_and_val, epochs(trial))
         if failure is not None and not models:
             raise ValueError(f"retraining the best architecture failed: {failure}")
         if failure is not None:
-            say(f"ensemble: trial {trial.number} failed to retrain ({failure}); left out")
+            notes.append(f"ensemble: trial {trial.number} failed to retrain ({failure}); left out")
             continue
         models.append(model.cpu())  # measured, tested and saved on the CPU
         members.append(trial)
@@ -122,11 +123,13 @@ def train_final(
         broken = constraints.violations(measures)
         if not broken:
             break
-        say(f"ensemble: {len(models)} members break {broken[0]}; keeping {len(models) - 1}")
+        notes.append(
+            f"ensemble: {len(models)} members break {broken[0]}; keeping {len(models) - 1}"
+        )
         models.pop()
         members.pop()
     if len(models) == 1:
-        return FinalModel(models[0], members)
+        return FinalModel(models[0], members, notes=notes)
     test = (task.x_test, task.y_test)
     member_metrics = [trainer.measure(m, test, "test_") for m in models]
-    return FinalModel(combined(models, task), members, member_metrics, measures)
+    return FinalModel(combined(models, task), members, member_metrics, measures, notes)

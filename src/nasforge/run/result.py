@@ -46,6 +46,7 @@ class SearchResult:
     members: list[Trial] = field(default_factory=list)
     member_test_metrics: list[dict[str, float]] = field(default_factory=list)
     ensemble_measures: dict[str, float] = field(default_factory=dict)
+    ensemble_notes: list[str] = field(default_factory=list)  # why members were left out
     model: nn.Module | None = None  # the retrained network (or ensemble), on the CPU
 
     @property
@@ -98,4 +99,5 @@ def summary(result: SearchResult) -> dict:
             for t, m in zip(result.members, result.member_test_metrics)
         ],
         "ensemble_measures": result.ensemble_measures,
+        "ensemble_notes": result.ensemble_notes,
     }

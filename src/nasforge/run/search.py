@@ -273,8 +273,7 @@ def search(
     if progress and len(chosen) > 1:
         say(f"retraining the {len(chosen)} best on train + validation for the ensemble")
     final = train_final(
-        trainer, chosen, final_epochs_of,
-        constraints, say if progress else lambda line: None,
+        trainer, chosen, final_epochs_of, constraints,
     )  # fmt: skip
     model = final.model
     test_metrics = trainer.measure(model, (task.x_test, task.y_test), "test_")
@@ -283,7 +282,7 @@ def search(
         time.perf_counter() - start,
     )  # fmt: skip
     result.members, result.member_test_metrics = final.members, final.member_test_metrics
-    result.ensemble_measures = final.measures
+    result.ensemble_measures, result.ensemble_notes = final.measures, final.notes
     result.model = model
     if baseline and task.kind in BASELINES:
         if progress:
