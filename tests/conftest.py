@@ -35,5 +35,7 @@ def cifar10(table_path) -> NB201Benchmark:
 
 @pytest.fixture(scope="session")
 def zc_reference():
-    with open(data_dir() / "nb201" / "zc_reference_sample.json") as handle:
-        return json.load(handle)
+    path = data_dir() / "nb201" / "zc_reference_sample.json"
+    if not path.is_file():
+        pytest.fail(f"reference data missing at {path}; set NASFORGE_DATA_DIR")
+    return json.loads(path.read_text())
