@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from nasforge.evaluators.training import network_outputs
 from nasforge.run.ensemble import Ensemble, combined
 from nasforge.run.search import search
 
@@ -29,9 +30,8 @@ def prefix_scores(result) -> list[float]:
     key = "test_" + task.objective.key
     scores = []
     for k in range(1, len(members) + 1):
-        with torch.no_grad():
-            outputs = combined(members[:k], task).eval()(torch.from_numpy(task.x_test))
-        scores.append(task.scores(task.decode(outputs.numpy()), task.y_test, "test_")[key])
+        outputs = network_outputs(combined(members[:k], task), torch.from_numpy(task.x_test))
+        scores.append(task.scores(task.decode(outputs), task.y_test, "test_")[key])
     return scores
 
 

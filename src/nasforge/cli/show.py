@@ -17,7 +17,7 @@ from nasforge.cli.common import (
     print_table,
     read_architecture,
 )
-from nasforge.tasks.metrics import test_text
+from nasforge.tasks.metrics import chosen_text, member_lines, test_text
 
 
 def show(
@@ -50,12 +50,9 @@ def show(
     if overview.summary is not None:
         info = overview.summary
         confirmed = " after cross-validating the top candidates" if info.get("confirmation") else ""
-        members = info.get("ensemble") or []
-        whose = f" (the ensemble of {len(members)})" if members else ""
-        console.print(f"chosen{confirmed}: {info['best_arch']}, {test_text(info)}{whose}")
-        for member in members:
-            console.print(f"  member trial {member['trial']}: {member['arch']}, "
-                          f"{test_text(member['test_metrics'])} alone")  # fmt: skip
+        console.print(f"chosen{confirmed}: {info['best_arch']}, {chosen_text(info)}")
+        for line in member_lines(info):
+            console.print(f"  {line}")
         if info.get("baseline"):
             console.print(f"baseline {info['baseline']['model']}: {test_text(info['baseline'])}")
     if overview.pareto:

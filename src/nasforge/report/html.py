@@ -22,7 +22,7 @@ import pandas as pd
 from nasforge.bench.statistics import bootstrap_bands
 from nasforge.report.oneshot import OneShotView, read_oneshot
 from nasforge.report.views import LAYOUT, best_so_far, counts, operation_stats, pareto, plotly_js
-from nasforge.tasks.metrics import get_metric, test_text
+from nasforge.tasks.metrics import chosen_text, get_metric, member_lines, test_text
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#444")
 BENCH_FILES = ("curves.csv", "summary.csv")
@@ -251,10 +251,7 @@ def _run_report(location, name: str | None) -> tuple[str, str]:
         body.append("<h2>Chosen architecture</h2>")
         body.append(f'<p class="arch">{html.escape(chosen["best_arch"])}</p>')
         body.append(f"<p>{html.escape(_chosen_text(chosen))}</p>")
-        for member in chosen.get("ensemble") or []:
-            body.append(f'<p class="arch">member trial {member["trial"]}: '
-                        f'{html.escape(member["arch"])}, '
-                        f'{html.escape(test_text(member["test_metrics"]))} alone</p>')  # fmt: skip
+        body.extend(f'<p class="arch">{html.escape(line)}</p>' for line in member_lines(chosen))
         if chosen.get("baseline"):
             base = chosen["baseline"]
             body.append(f"<p>baseline {html.escape(base['model'])} on the same splits: "
@@ -324,9 +321,7 @@ def _chosen_text(chosen: dict) -> str:
     """`test accuracy 97.10%, best validation accuracy 98.00 %, 12 s` from `summary.json`
     (every test metric for regression, `of the ensemble of N` for an ensemble)."""
     metric = get_metric(chosen.get("metric", "accuracy"), chosen.get("target", "classes"))
-    members = len(chosen.get("ensemble") or [])
-    whose = f" (the ensemble of {members})" if members else ""
     validation = (
         f"best validation {metric.name.replace('_', ' ')} {metric.text(chosen['best_val'])}"
     )
-    return f"{test_text(chosen)}{whose}, {validation}, {chosen['seconds']} s"
+    return f"{chosen_text(chosen)}, {validation}, {chosen['seconds']} s"

@@ -74,12 +74,12 @@ def build_ensemble(space: SearchSpace, archs: Sequence[Architecture], task: Task
 
 def ensemble_description(archs: Sequence[Architecture]) -> str:
     """`ensemble.json`: the member architectures, best first, as JSON."""
-    return json.dumps({"members": [json.loads(a.to_json()) for a in archs]}, indent=1) + "\n"
+    return json.dumps({"members": [a.to_dict() for a in archs]}, indent=1) + "\n"
 
 
 def read_ensemble(text: str) -> list[Architecture]:
     """The member architectures `ensemble_description` wrote."""
-    return [Architecture.from_json(json.dumps(member)) for member in json.loads(text)["members"]]
+    return [Architecture.from_dict(member) for member in json.loads(text)["members"]]
 
 
 @dataclass

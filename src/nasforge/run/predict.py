@@ -103,10 +103,12 @@ def load_run(directory: str | Path) -> TrainedRun:
             k: tuple(v) if isinstance(v, list) else v for k, v in space_info["settings"].items()
         }
         space = SPACES.create(space_info["name"], **settings)
-        archs = [Architecture.from_json(files[1].read_text())]
         members = directory / ENSEMBLE_FILE
-        if members.is_file():
-            archs = read_ensemble(members.read_text())
+        archs = (
+            read_ensemble(members.read_text())
+            if members.is_file()
+            else [Architecture.from_json(files[1].read_text())]
+        )
     except (json.JSONDecodeError, KeyError, TypeError) as err:
         raise DataFormatError(f"{files[0]}: not a nasforge run description ({err})") from None
     run = TrainedRun(directory, description, nn.Identity())

@@ -152,7 +152,7 @@ def search(
     several_objectives = objectives is not None and len(objectives) > 1
     if ensemble is None:
         ensemble = default_ensemble(confirm_top, several_objectives)
-    if ensemble > 1 and confirm_top > 1 and ensemble > confirm_top:
+    if ensemble > confirm_top > 1:
         raise ValueError(
             f"ensemble ({ensemble}) must be at most confirm_top ({confirm_top}): its members "
             "are the best confirmed candidates"
@@ -272,9 +272,7 @@ def search(
     chosen = [best, *runners_up[: ensemble - 1]]
     if progress and len(chosen) > 1:
         say(f"retraining the {len(chosen)} best on train + validation for the ensemble")
-    final = train_final(
-        trainer, chosen, final_epochs_of, constraints,
-    )  # fmt: skip
+    final = train_final(trainer, chosen, final_epochs_of, constraints)
     model = final.model
     test_metrics = trainer.measure(model, (task.x_test, task.y_test), "test_")
     result = SearchResult(

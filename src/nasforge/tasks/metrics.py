@@ -129,3 +129,19 @@ def test_text(scores: dict) -> str:
         else:
             parts.append(f"{key.replace('_', ' ', 1)} {value:.4g}")
     return ", ".join(parts)
+
+
+def chosen_text(summary: dict) -> str:
+    """`test_text` of a run's chosen model (`summary.json`), with `(the ensemble of N)`
+    when it averages several networks."""
+    members = summary.get("ensemble") or []
+    return test_text(summary) + (f" (the ensemble of {len(members)})" if members else "")
+
+
+def member_lines(summary: dict) -> list[str]:
+    """`member trial 6: <arch>, test accuracy 100.00% alone` for each ensemble member of
+    a run's `summary.json`."""
+    return [
+        f"member trial {m['trial']}: {m['arch']}, {test_text(m['test_metrics'])} alone"
+        for m in summary.get("ensemble") or []
+    ]
