@@ -7,7 +7,7 @@ import sys
 
 from nasforge.testing.crash import kill_and_resume
 
-TRIALS = 12
+TRIALS = 24  # fast MLP trials: enough of them that the kill lands mid-search
 
 
 def test_sigkill_then_resume_loses_no_completed_trial(tmp_path):
