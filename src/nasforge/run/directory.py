@@ -1,6 +1,6 @@
 """The run directory of a search: trial table, best architecture, weights, ONNX, plots,
-and for tables `preprocessing.json`, everything `nasforge predict` needs besides the
-weights (plain JSON, no pickle)."""
+and `preprocessing.json`, everything `nasforge predict` needs besides the weights (plain
+JSON, no pickle)."""
 
 from __future__ import annotations
 
@@ -115,7 +115,7 @@ def write_run_directory(
             info["onnx_skipped"] = str(err)
             files.pop("onnx")
     files["summary"].write_text(json.dumps(info, indent=2) + "\n")
-    if result.task.preprocessing is not None:
+    if result.task.has_data:
         files["preprocessing"] = run / PREPROCESSING_FILE
         saved = run_description(result.task, result.space)
         files["preprocessing"].write_text(json.dumps(saved, indent=1) + "\n")
@@ -136,15 +136,18 @@ def space_settings(space: SearchSpace) -> dict:
 
 
 def run_description(task: Task, space: SearchSpace) -> dict:
-    """What rebuilds the model and its inputs: the task's shape, target and metric, the
-    space and its settings, and the table preprocessing."""
+    """What rebuilds the model and its inputs: the task's kind, shape, target and metric,
+    the space and its settings, and the task's preprocessing (none: inputs used as given)."""
     return {
         "task": {
-            "name": task.name, "input_shape": list(task.input_shape),
+            "name": task.name, "kind": task.kind, "input_shape": list(task.input_shape),
             "num_classes": task.num_classes, "metric": task.metric,
+            "vocabulary": task.vocabulary, "per_position": task.per_position,
         },
         "space": {"name": space.name, "settings": space_settings(space)},
-        **(task.preprocessing or {}),
+        "class_names": list(task.class_names), "target": task.target,
+        "target_scale": list(task.target_scale),
+        **(task.preprocessing or {"inputs": {}}),
     }  # fmt: skip
 
 

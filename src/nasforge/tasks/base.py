@@ -27,7 +27,8 @@ class Task:
     standardised with `target_scale` (training mean and standard deviation), and
     `num_classes` is 0. `metric` defaults to
     accuracy for classes and RMSE for regression. `preprocessing` is the plain-JSON
-    description of how table columns became inputs (fitted on the training split);
+    description of how raw data became inputs (fitted on the training split: table
+    columns, or `inputs`, see `nasforge.tasks.inputs`), which `nasforge predict` reapplies;
     `notes` are lines a search prints before it starts (how the target was chosen, what
     the preprocessing did).
     """

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from nasforge.tasks.base import Task
+from nasforge.tasks.inputs import image_reading
 from nasforge.tasks.splits import make_task
 
 BUNDLED = ("digits", "breast_cancer", "wine", "diabetes")
@@ -31,7 +32,8 @@ def load_bundled(
             raise ValueError("digits is a classification task; leave --task out")
         raw = datasets.load_digits()
         x = raw.images[:, None, :, :].astype(np.float32)
-        return make_task(name, x, raw.target, metric=metric, **split)
+        reading = image_reading(1, 16 / 255)  # digits' pixels are 0-16
+        return make_task(name, x, raw.target, metric=metric, reading=reading, **split)
     loaders = {
         "breast_cancer": datasets.load_breast_cancer,
         "wine": datasets.load_wine,

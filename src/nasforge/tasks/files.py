@@ -14,7 +14,7 @@ from nasforge.tasks.splits import make_task
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
 
 
-def _as_images(x: np.ndarray) -> np.ndarray:
+def as_images(x: np.ndarray) -> np.ndarray:
     """(n, h, w) gains a channel axis; channels-last (n, h, w, c<=4) becomes channels-first."""
     if x.ndim == 3:
         return x[:, None]
@@ -23,20 +23,36 @@ def _as_images(x: np.ndarray) -> np.ndarray:
     return x
 
 
-def read_npz(path: Path) -> dict[str, np.ndarray]:
-    """The arrays of a `.npz` archive with at least `x_train` and `y_train` (images, tables,
+def read_npz(
+    path: Path, required: tuple[str, ...] = ("x_train", "y_train")
+) -> dict[str, np.ndarray]:
+    """The arrays of a `.npz` archive with at least the `required` ones (images, tables,
     series and tokens share this), or a DataFormatError naming what is wrong."""
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {key: archive[key] for key in archive.files}
     except (ValueError, OSError) as err:
         raise DataFormatError(f"{path}: not a readable .npz archive ({err})") from None
-    missing = [k for k in ("x_train", "y_train") if k not in arrays]
+    missing = [k for k in required if k not in arrays]
     if missing:
         raise DataFormatError(
             f"{path}: missing array(s) {', '.join(missing)}; found {', '.join(arrays) or 'none'}"
         )
     return arrays
+
+
+def read_image(file: Path):
+    """The image in `file`, loaded (a PIL image), or a DataFormatError naming it."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(file) as image:
+            image.load()
+            return image.copy()
+    except (UnidentifiedImageError, OSError):
+        raise DataFormatError(
+            f"{file}: not an image file (accepted: {', '.join(IMAGE_SUFFIXES)})"
+        ) from None
 
 
 def load_npz(path: Path, **split: float | int) -> Task:
@@ -48,8 +64,8 @@ def load_npz(path: Path, **split: float | int) -> Task:
         raise DataFormatError(f"{path}: x_train must be 2-D, 3-D or 4-D, got shape {x.shape}")
     x_test = arrays.get("x_test")
     if x.ndim > 2:
-        x = _as_images(x)
-        x_test = None if x_test is None else _as_images(x_test)
+        x = as_images(x)
+        x_test = None if x_test is None else as_images(x_test)
     return make_task(
         path.stem,
         x,
@@ -61,11 +77,16 @@ def load_npz(path: Path, **split: float | int) -> Task:
     )  # type: ignore[arg-type]
 
 
+def image_array(pictures: list, mode: str, size: tuple[int, int]) -> np.ndarray:
+    """PIL images as one float32 (n, channels, height, width) array of 0-255 pixels, each
+    converted to `mode` (L: grey, RGB) and resized to `size` (width, height)."""
+    x = np.stack([np.asarray(p.convert(mode).resize(size)) for p in pictures])
+    return as_images(x if mode == "RGB" else x[..., None]).astype(np.float32)
+
+
 def load_image_folder(root: Path, **split: float | int) -> Task:
     """One sub-folder per class; images are resized to the first image's size and kept
     grayscale only if every image is."""
-    from PIL import Image, UnidentifiedImageError
-
     classes = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not classes:
         raise DataFormatError(f"{root}: no class sub-folders (expected {root}/<class>/<image>)")
@@ -76,20 +97,10 @@ def load_image_folder(root: Path, **split: float | int) -> Task:
             raise DataFormatError(f"{folder}: empty class folder")
         files.extend(images)
         labels.extend([label] * len(images))
-    pictures = []
-    for file in files:
-        try:
-            with Image.open(file) as image:
-                image.load()
-                pictures.append(image.copy())
-        except (UnidentifiedImageError, OSError):
-            raise DataFormatError(
-                f"{file}: not an image file (accepted: {', '.join(IMAGE_SUFFIXES)})"
-            ) from None
+    pictures = [read_image(file) for file in files]
     mode = "L" if all(p.mode in ("L", "1") for p in pictures) else "RGB"
     size = pictures[0].size
-    x = np.stack([np.asarray(p.convert(mode).resize(size)) for p in pictures])
-    x = _as_images(x if mode == "RGB" else x[..., None]).astype(np.float32) / 255.0
+    x = image_array(pictures, mode, size) / 255.0
     task = make_task(root.name, x, np.array(labels), source=str(root), **split)  # type: ignore[arg-type]
     names = tuple(c.name for c in classes)
     return Task(**{**task.__dict__, "class_names": names})

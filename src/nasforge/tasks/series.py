@@ -12,6 +12,7 @@ import numpy as np
 
 from nasforge.errors import DataFormatError, DataNotFoundError
 from nasforge.tasks.base import Task
+from nasforge.tasks.inputs import Standardiser
 from nasforge.tasks.metrics import DEFAULT_METRIC
 from nasforge.tasks.splits import check_arrays, encode_labels
 
@@ -81,7 +82,7 @@ def _word(target: str) -> str:
     return "classification" if target == "classes" else "regression"
 
 
-def _as_series(x, source: str) -> list[np.ndarray]:
+def as_series(x, source: str) -> list[np.ndarray]:
     """Each example as a float (channels, length) array; (n, length) means one channel."""
     if isinstance(x, np.ndarray) and x.dtype != object:
         if x.ndim == 2:
@@ -98,7 +99,7 @@ def _as_series(x, source: str) -> list[np.ndarray]:
     return examples
 
 
-def _pad(examples: list[np.ndarray], length: int) -> np.ndarray:
+def pad_series(examples: list[np.ndarray], length: int) -> np.ndarray:
     """Stacked (n, channels, length), shorter series padded with their last value."""
     return np.stack(
         [np.pad(e, ((0, 0), (0, length - e.shape[1])), mode="edge") for e in examples]
@@ -137,12 +138,14 @@ def series_task(
     metric: str | None = None,
     source: str | None = None,
     split: str = "given",
+    label: str | None = None,
 ) -> Task:
     """A series `Task` from arrays or lists of (channels, length) examples. Without a test
     part one is split off (`test_fraction`, seeded). Unequal lengths are padded with each
-    series' last value; inputs are standardised per channel with training statistics."""
+    series' last value; inputs are standardised per channel with training statistics.
+    `label` names the label column of a CSV, so predicting from one leaves it out."""
     source = source or name
-    train_list = _as_series(x_train, source)
+    train_list = as_series(x_train, source)
     y_train = np.asarray(y_train)
     if x_test is None:
         from nasforge.tasks.splits import split_indices
@@ -158,13 +161,13 @@ def series_task(
         train_list, y_train, split = [train_list[i] for i in keep], y_train[keep], "seeded"
         val_fraction = val_fraction / (1 - test_fraction)  # of the whole: 70 / 15 / 15
     else:
-        test_list, y_test = _as_series(x_test, source), np.asarray(y_test)
+        test_list, y_test = as_series(x_test, source), np.asarray(y_test)
     channels = {e.shape[0] for e in train_list + test_list}
     if len(channels) != 1:
         raise DataFormatError(f"{source}: series have different channel counts {sorted(channels)}")
     lengths = [e.shape[1] for e in train_list + test_list]
     length = max(lengths)
-    x_all, x_te = _pad(train_list, length), _pad(test_list, length)
+    x_all, x_te = pad_series(train_list, length), pad_series(test_list, length)
     check_arrays(x_all, y_train, source, "training series")
     check_arrays(x_te, y_test, source, "test series")
     num_classes, class_names, scale = 0, (), (0.0, 1.0)
@@ -180,12 +183,7 @@ def series_task(
         y_all = ((y_all - mean) / std).astype(np.float32)
         y_te = ((y_te - mean) / std).astype(np.float32)
     x_tr = x_all[train]
-    mean = x_tr.mean(axis=(0, 2), keepdims=True)
-    std = x_tr.std(axis=(0, 2), keepdims=True)
-    std[std == 0] = 1.0
-
-    def standard(a: np.ndarray) -> np.ndarray:
-        return ((a - mean) / std).astype(np.float32)
+    standard = Standardiser.fit(x_tr)
 
     padded = "" if min(lengths) == length else f", lengths {min(lengths)}-{length} padded"
     note = (
@@ -199,4 +197,5 @@ def series_task(
         x_train=standard(x_tr), y_train=y_all[train], x_val=standard(x_all[val]),
         y_val=y_all[val], x_test=standard(x_te), y_test=y_te, class_names=class_names,
         target=target, target_scale=scale, notes=(note,), kind="series",
+        preprocessing={"inputs": {"standardise": standard.to_dict(), "label": label}},
     )  # fmt: skip

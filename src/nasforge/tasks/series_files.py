@@ -49,27 +49,29 @@ def load_series_npz(
 
 
 def long_to_series(
-    frame: pd.DataFrame, id_column: str, label: str, source: str
-) -> tuple[list[np.ndarray], np.ndarray]:
-    """One (channels, steps) array and one label per id, in order of first appearance."""
+    frame: pd.DataFrame, id_column: str, label: str | None, source: str
+) -> tuple[list[np.ndarray], np.ndarray | None, list]:
+    """One (channels, steps) array, label (when `label` names a column) and id per id, in
+    order of first appearance."""
     time = next((c for c in frame.columns if c.lower() in TIME_COLUMNS), None)
     channels = [c for c in frame.columns if c not in (id_column, label, time)]
     bad = [c for c in channels if not pd.api.types.is_numeric_dtype(frame[c])]
     if bad or not channels:
+        named = ", ".join(repr(c) for c in (id_column, label, time) if c)
         raise DataFormatError(
-            f"{source}: long format needs numeric channel columns besides {id_column!r}, "
-            f"{label!r}{f' and {time!r}' if time else ''}; "
+            f"{source}: long format needs numeric channel columns besides {named}; "
             + (f"{', '.join(bad)} hold text" if bad else "found none")
         )
-    examples, labels = [], []
+    examples, labels, keys = [], [], []
     for key, rows in frame.groupby(id_column, sort=False):
-        if rows[label].nunique(dropna=False) != 1:
+        if label is not None and rows[label].nunique(dropna=False) != 1:
             raise DataFormatError(f"{source}: series {key!r} has more than one label")
         if time is not None:
             rows = rows.sort_values(time, kind="stable")
         examples.append(rows[channels].to_numpy(np.float32).T)
-        labels.append(rows[label].iloc[0])
-    return examples, np.asarray(labels)
+        labels.append(None if label is None else rows[label].iloc[0])
+        keys.append(key)
+    return examples, None if label is None else np.asarray(labels), keys
 
 
 def load_series_csv(
@@ -95,7 +97,7 @@ def load_series_csv(
         row = int(np.flatnonzero(frame[label].isna().to_numpy())[0])
         raise DataFormatError(f"{source}: label column {label!r} is empty in row {row + 1}")
     if id_column is not None:
-        x, y = long_to_series(frame, id_column, label, source)
+        x, y, _ = long_to_series(frame, id_column, label, source)
     else:
         values = frame.drop(columns=[label])
         bad = [c for c in values.columns if not pd.api.types.is_numeric_dtype(values[c])]
@@ -104,13 +106,18 @@ def load_series_csv(
                 f"{source}: wide format wants one number per time step; {', '.join(bad)} "
                 "hold text (a long table needs an 'id' column)"
             )
-        x, y = [_trim(row)[None, :] for row in values.to_numpy(np.float32)], frame[label].to_numpy()
+        x, y = wide_rows(values), frame[label].to_numpy()
     return series_task(
-        path.stem, x, y, target=_target(y, task, source), metric=metric, source=source, **split
-    )
+        path.stem, x, y, target=_target(y, task, source), metric=metric, source=source,
+        label=label, **split,
+    )  # fmt: skip
 
 
-def _trim(row: np.ndarray) -> np.ndarray:
-    """A wide row without its trailing empty cells (a shorter series)."""
-    present = np.flatnonzero(~np.isnan(row))
-    return row[: present[-1] + 1] if len(present) else row
+def wide_rows(values: pd.DataFrame) -> list[np.ndarray]:
+    """One (1, steps) series per row of numeric `values`, without its trailing empty
+    cells (a shorter series)."""
+    rows = []
+    for row in values.to_numpy(np.float32):
+        present = np.flatnonzero(~np.isnan(row))
+        rows.append((row[: present[-1] + 1] if len(present) else row)[None, :])
+    return rows

@@ -8,6 +8,7 @@ import numpy as np
 
 from nasforge.errors import DataFormatError
 from nasforge.tasks.base import Task
+from nasforge.tasks.inputs import Standardiser, image_reading, pixel_scale
 
 
 def check_arrays(x: np.ndarray, y: np.ndarray, source: str, part: str = "data") -> None:
@@ -100,12 +101,14 @@ def make_task(
     test_fraction: float = 0.15,
     source: str | None = None,
     metric: str | None = None,
+    reading: dict | None = None,
 ) -> Task:
     """A classification task (`metric`: accuracy by default) with seeded stratified
     train / validation (/ test, unless given) splits.
 
     Inputs are standardised with training-split statistics: per feature for tabular
-    data, per channel for images.
+    data, per channel for images; `reading` says how an image file maps to a raw input
+    (`nasforge.tasks.inputs.image_reading`; by default read from the values' range).
     """
     source = source or name
     check_fractions(val_fraction, test_fraction)
@@ -129,16 +132,13 @@ def make_task(
     if not given_test:
         x_test, test_labels = x[test], labels[test]
     x_train, x_val, y_train, y_val = x[train], x[val], labels[train], labels[val]
-    axes = (0,) if x.ndim == 2 else (0, *range(2, x.ndim))
-    mean = x_train.mean(axis=axes, keepdims=True)
-    std = x_train.std(axis=axes, keepdims=True)
-    std[std == 0] = 1.0
-
-    def scale(a: np.ndarray) -> np.ndarray:
-        return ((a.astype(np.float32) - mean) / std).astype(np.float32)
-
+    scale = Standardiser.fit(x_train)
+    inputs = {"standardise": scale.to_dict()}
+    if x.ndim == 4:
+        inputs.update(reading or image_reading(x.shape[1], pixel_scale(x_train)))
     return Task(
         name, tuple(int(d) for d in x.shape[1:]), len(class_names), metric,
         x_train=scale(x_train), y_train=y_train, x_val=scale(x_val), y_val=y_val,
         x_test=scale(x_test), y_test=test_labels, class_names=class_names,
+        preprocessing={"inputs": inputs},
     )  # fmt: skip

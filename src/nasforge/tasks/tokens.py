@@ -92,7 +92,7 @@ def eca_task(
     return Task(
         "eca", (context * width,), 2, x_train=x[train], y_train=y[train], x_val=x[val],
         y_val=y[val], x_test=x_test, y_test=y_test, class_names=("0", "1"), notes=(note,),
-        kind="tokens", vocabulary=2, per_position=True,
+        kind="tokens", vocabulary=2, per_position=True, preprocessing={"inputs": {}},
     )  # fmt: skip
 
 
@@ -156,5 +156,5 @@ def load_tokens_npz(path: Path, seed: int = 0, val_fraction: float = 0.15,
         y_train=y[train].astype(np.int64), x_val=x[val].astype(np.int64),
         y_val=y[val].astype(np.int64), x_test=x_test.astype(np.int64),
         y_test=y_test.astype(np.int64), class_names=names, kind="tokens",
-        vocabulary=vocabulary, per_position=per_position,
+        vocabulary=vocabulary, per_position=per_position, preprocessing={"inputs": {}},
     )  # fmt: skip
