@@ -8,7 +8,9 @@ made of the held-out rules alone. For each depth 1-4 a fixed transformer (h4, d3
 learned positions) is trained on train + validation and tested on the held-out rules;
 `--search` also runs `nasforge.search` on the transformer space (`--trials`, the best
 by validation accuracy, no cross-validation). AdamW, same epochs and batch for all;
-seeds 0..`--seeds`-1.
+seeds 0..`--seeds`-1. Beside them the search's baseline (`nasforge.run.baseline`:
+gradient boosting on each cell's view of its sequence), fitted on train + validation for
+the held-out column and on train alone for the validation column.
 
     nice -n 10 python benchmarks/automata.py --seeds 1 --search --trials 4 --epochs 20
 """
@@ -21,6 +23,7 @@ import time
 import pandas as pd
 
 from nasforge.evaluators.training import TrainingEvaluator
+from nasforge.run.baseline import fit_token_model, token_baseline
 from nasforge.run.search import search
 from nasforge.spaces import TransformerSpace
 from nasforge.tasks import load_task
@@ -45,6 +48,14 @@ def main() -> None:
     space, rows = TransformerSpace(), []
     for seed in range(args.seeds):
         task = load_task(spec, seed=seed)
+        start = time.perf_counter()
+        found = token_baseline(task, seed)
+        _, on_train = fit_token_model(task, task.x_train, task.y_train, seed)
+        rows.append({"seed": seed, "model": "baseline " + found["model"],
+                     "held_out_acc": found["test_acc"],
+                     "train_rules_acc": task.scores(on_train(task.x_val), task.y_val)["val_acc"],
+                     "seconds": time.perf_counter() - start})  # fmt: skip
+        print(rows[-1], flush=True)
         trainer = TrainingEvaluator(space, task, epochs=args.epochs, seed=seed, threads=1,
                                     **TRAINING)  # fmt: skip
         for depth in (1, 2, 3, 4):

@@ -16,7 +16,9 @@ def test_eca_search_reports_per_cell_accuracy_on_a_held_out_rule(tmp_path):
     assert len(result.confirmation) == 2  # cross-validation folds of per-position labels
     assert result.space.name == "transformer" and result.task.per_position
     info = json.loads(result.files["summary"].read_text())
-    assert info["baseline"] is None and 30.0 < info["test_acc"] <= 100.0
+    assert 30.0 < info["test_acc"] <= 100.0
+    assert info["baseline"]["model"] == "HistGradientBoostingClassifier"
+    assert 30.0 < info["baseline"]["test_acc"] <= 100.0
     assert info["onnx_max_abs_diff"] < 1e-4
     best = result.best.metrics
     assert best["params"] > 0 and best["peak_memory"] > 0 and 0 < best["val_acc"] <= 100

@@ -4,7 +4,10 @@ table scikit-learn's HistGradientBoosting (after LightGBM, Ke et al., NeurIPS 20
 a series aeon's MiniRocket (Dempster et al., "MiniRocket: a very fast (almost)
 deterministic transform for time series classification", KDD 2021), for images a ResNet:
 the residual cell of NAS-Bench-201 (Dong & Yang, ICLR 2020; He et al., CVPR 2016) in the
-searched network's skeleton, trained exactly like the final network."""
+searched network's skeleton, trained exactly like the final network; for token
+sequences a linear model on TF-IDF-weighted token uni- and bigrams (the classic text
+classification baseline, e.g. Wang & Manning, ACL 2012), and for per-position tokens
+gradient boosting on each position's view of its sequence."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from nasforge.evaluators.training import TrainingEvaluator
 from nasforge.spaces import default_space
 from nasforge.spaces.nb201 import RESNET_CELL, NB201Space
 from nasforge.tasks import Task
+from nasforge.tasks.base import IGNORE
 
 
 def gradient_boosting_baseline(task: Task, seed: int = 0, class_weights: bool = False) -> dict:
@@ -69,6 +73,67 @@ def minirocket_baseline(task: Task, seed: int = 0) -> dict:
     return {"model": type(model).__name__, **scores, "seconds": seconds}
 
 
+def relative_views(x: np.ndarray) -> np.ndarray:
+    """Per position of each (n, length) sequence: the ids at every offset from it
+    (circularly) and the position itself, (n * length, length + 1): what a per-position
+    model sees of a token's context without knowing the task's layout."""
+    n, length = x.shape
+    positions = np.arange(length)
+    index = (positions[:, None] + positions[None, :]) % length  # [p, offset]
+    views = x[:, index].reshape(n * length, length)
+    return np.concatenate([views, np.tile(positions, n)[:, None]], axis=1)
+
+
+def fit_token_model(task: Task, x: np.ndarray, y: np.ndarray, seed: int = 0):
+    """The token baseline fitted on ids `x` and labels `y` of `task`: per-position targets
+    get HistGradientBoosting on `relative_views` (ids as categories when there are at most
+    255), whole sequences logistic regression on TF-IDF token uni- and bigrams. Returns
+    the model's name and a function from ids to class probabilities (one row per scored
+    example: per position for per-position targets)."""
+    if task.per_position:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+
+        views, labels = relative_views(x), y.reshape(-1)
+        keep = labels != IGNORE
+        categories = np.arange(views.shape[1] - 1) if task.vocabulary <= 255 else None
+        model = HistGradientBoostingClassifier(random_state=seed, categorical_features=categories)
+        model.fit(views[keep], labels[keep])
+        features, name = relative_views, type(model).__name__
+    else:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+
+        words = TfidfVectorizer(
+            token_pattern=r"\S+", lowercase=False, ngram_range=(1, 2), sublinear_tf=True
+        )
+        model = make_pipeline(words, LogisticRegression(max_iter=2000, random_state=seed))
+        model.fit(_as_text(x), y)
+        features, name = _as_text, "TF-IDF + LogisticRegression"
+
+    def probabilities(ids: np.ndarray) -> np.ndarray:
+        found = model.predict_proba(features(ids))
+        full = np.zeros((len(found), task.num_classes))
+        full[:, model.classes_] = found
+        return full
+
+    return name, probabilities
+
+
+def token_baseline(task: Task, seed: int = 0) -> dict:
+    """`{"model", "test_<metric>"..., "seconds"}` for `fit_token_model` fitted on the
+    train + validation sequences of a token task and tested on its test sequences."""
+    start = time.perf_counter()
+    name, probabilities = fit_token_model(task, *task.train_and_val(), seed)
+    scores = task.scores(probabilities(task.x_test), task.y_test, "test_")
+    return {"model": name, **scores, "seconds": round(time.perf_counter() - start, 2)}
+
+
+def _as_text(x: np.ndarray) -> list[str]:
+    """Each sequence of ids as a space-separated string, for scikit-learn's vectorisers."""
+    return [" ".join(map(str, row)) for row in x.tolist()]
+
+
 def resnet_baseline(trainer: TrainingEvaluator, epochs: int) -> dict:
     """`{"model", "test_<metric>"..., "params", "seconds"}` for the NAS-Bench-201 ResNet
     cell trained by `trainer`'s settings for `epochs` on train + validation: in the
@@ -88,7 +153,8 @@ def resnet_baseline(trainer: TrainingEvaluator, epochs: int) -> dict:
             "seconds": seconds}  # fmt: skip
 
 
-BASELINES = {"table": "HistGradientBoosting", "series": "MiniRocket", "image": "ResNet"}
+BASELINES = {"table": "HistGradientBoosting", "series": "MiniRocket", "image": "ResNet",
+             "tokens": "token n-gram / gradient-boosting"}  # fmt: skip
 
 
 def baseline_for(
@@ -105,4 +171,6 @@ def baseline_for(
     if task.kind == "image":
         trainer = trainer or TrainingEvaluator(default_space(task), task, seed=seed)
         return resnet_baseline(trainer, epochs)
+    if task.kind == "tokens":
+        return token_baseline(task, seed)
     return None
