@@ -33,11 +33,11 @@ def digits_run(tmp_path_factory):
     path = root / "digits.npz"
     np.savez(path, x_train=x[:900], y_train=y[:900], x_test=x[900:1100], y_test=y[900:1100])
     result = search(path, output_dir=root / "runs", confirm_top=2, confirm_folds=2, **FAST)
-    return root, path, result
+    return path, result
 
 
 def test_image_run_predicts_its_test_arrays_and_image_files(digits_run, tmp_path):
-    root, path, result = digits_run
+    path, result = digits_run
     out = tmp_path / "arrays.csv"
     _, predictions = predict_file(result.run_dir, path, out)
     assert len(result.members) == 2  # an ensemble, rebuilt from the run directory
@@ -105,7 +105,7 @@ def test_token_run_predicts_ids_per_position(tmp_path):
 
 
 def test_bad_new_data_is_one_line_and_writes_nothing(digits_run, tmp_path):
-    root, _, result = digits_run
+    _, result = digits_run
     wrong = tmp_path / "wrong.npz"
     np.savez(wrong, x=np.zeros((3, 7, 7), np.float32))
     text = tmp_path / "notes.txt"

@@ -143,7 +143,7 @@ def _ts(path: Path) -> NewData:
 
     try:
         x, y = load_from_ts_file(str(path))
-    except (OSError, ValueError, IOError) as err:
+    except (OSError, ValueError) as err:
         raise DataFormatError(f"{path}: not a readable .ts file ({err})") from None
     series = [np.asarray(e, np.float32) for e in x]
     truth = np.asarray(y) if y is not None and len(y) == len(series) else None
