@@ -6,9 +6,9 @@ Task: `eca:rules=<train>:held-out=<test>` with `--width` cells and `--context` s
 sequence; the last state's cells are labelled with their next state, the test split is
 made of the held-out rules alone. For each depth 1-4 a fixed transformer (h4, d32, ff2,
 learned positions) is trained on train + validation and tested on the held-out rules;
-`--search` also runs `nasforge.search` on the transformer space (`--trials`, the best
-by validation accuracy, no cross-validation). AdamW, same epochs and batch for all;
-seeds 0..`--seeds`-1. Beside them the search's baseline (`nasforge.run.baseline`:
+`--search` also runs `nasforge.search` with its default space (`conv1d` for per-position
+tokens; `--trials`, the best by validation accuracy, no cross-validation). AdamW, same
+epochs and batch for all; seeds 0..`--seeds`-1. Beside them the search's baseline (`nasforge.run.baseline`:
 gradient boosting on each cell's view of its sequence), fitted on train + validation for
 the held-out column and on train alone for the validation column.
 
@@ -71,7 +71,7 @@ def main() -> None:
             start = time.perf_counter()
             result = search(spec, seed=seed, trials=args.trials, epochs=args.epochs,
                             output_dir=None, export=False, confirm_top=1, **TRAINING)  # fmt: skip
-            rows.append({"seed": seed, "model": "searched " + space.format(result.best.arch),
+            rows.append({"seed": seed, "model": "searched " + result.space.format(result.best.arch),
                          "held_out_acc": result.test_acc,
                          "train_rules_acc": result.best.metrics["val_acc"],
                          "seconds": time.perf_counter() - start})  # fmt: skip

@@ -1,5 +1,5 @@
 """A token search end to end: cellular-automaton sequences with a held-out rule, the
-transformer default space, per-cell accuracy, ONNX export with token ids."""
+per-position default space (conv1d), per-cell accuracy, ONNX export with token ids."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def test_eca_search_reports_per_cell_accuracy_on_a_held_out_rule(tmp_path):
     result = search(ECA, trials=3, epochs=2, threads=1, confirm_top=2, confirm_folds=2,
                     output_dir=tmp_path, optimizer="adamw", learning_rate=0.003)  # fmt: skip
     assert len(result.confirmation) == 2  # cross-validation folds of per-position labels
-    assert result.space.name == "transformer" and result.task.per_position
+    assert result.space.name == "conv1d" and result.task.per_position  # the per-position default
     info = json.loads(result.files["summary"].read_text())
     assert 30.0 < info["test_acc"] <= 100.0
     assert info["baseline"]["model"] == "HistGradientBoostingClassifier"

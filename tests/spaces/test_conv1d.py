@@ -1,5 +1,6 @@
 """The conv1d space: the conformance suite, exact parameter and FLOP counts by hand,
-text form errors, ONNX export, drawing, and its microcontroller-sized extremes."""
+text form errors, ONNX export, drawing, its microcontroller-sized extremes, and token
+sequences (embedded; per-position logits that keep the length)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ import pytest
 import torch
 
 from nasforge.constraints import count_flops, count_params, peak_activation_bytes
-from nasforge.spaces import get_space
+from nasforge.spaces import default_space, get_space
 from nasforge.tasks import Task
+from nasforge.tasks.tokens import eca_task
 from nasforge.testing import check_space
 
 SERIES = Task("series", (6, 100), 4)
@@ -74,3 +76,23 @@ def test_onnx_export_and_drawing(space, tmp_path):
     drawing = space.drawing(arch)
     assert len(drawing.layers) == arch["depth"] and drawing.title == space.format(arch)
     assert {layer.kind for layer in drawing.layers} <= set(drawing.kinds)
+
+
+def test_tokens_are_embedded_and_per_position_targets_keep_the_length(space, tmp_path):
+    tokens = Task("tok", (12,), 5, kind="tokens", vocabulary=7)
+    check_space(space, tokens, samples=5)
+    arch = space.parse("conv1d:16k3d1-8k5d2:pool=max:res=1:norm=batch:head=avg")
+    ids = torch.randint(0, 7, (4, 12))
+    assert space.build(arch, tokens)(ids).shape == (4, 5)
+    cells = eca_task(rules=(30,), width=8, context=2, examples=20)
+    assert default_space(cells).name == "conv1d" and default_space(tokens).name == "transformer"
+    model = space.build(arch, cells)
+    assert not any(isinstance(m, torch.nn.MaxPool1d) for m in model.modules())
+    # embedding 2*16; conv 16*16*3, BN 2*16; conv 16*8*5, BN 2*8, 1x1 shortcut 16*8; head
+    assert count_params(model) == 32 + 768 + 32 + 640 + 16 + 128 + 8 * 2 + 2
+    out = model(torch.from_numpy(cells.x_train[:3]))
+    assert out.shape == (3, 2, 16) and cells.decode(out.detach().numpy()).shape == (48, 2)
+    pytest.importorskip("onnxruntime")
+    from nasforge.export import export_onnx
+
+    assert export_onnx(model, cells.input_shape, tmp_path / "m.onnx", vocabulary=2) < 1e-4

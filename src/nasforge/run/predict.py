@@ -217,8 +217,8 @@ def load_run(directory: str | Path) -> TrainedRun:
     if not directory.is_dir() or missing:
         what = "no such run directory" if not directory.is_dir() else "lacks " + ", ".join(missing)
         raise DataNotFoundError(
-            f"{directory}: {what}; predict needs the run directory of a finished search "
-            "that trained its model on data (not a benchmark look-up)"
+            f"{directory}: {what}; predict needs the run directory of a search that trained "
+            "its model on data (a one-shot search: with --retrain)"
         )
     try:
         description = json.loads(files[0].read_text())

@@ -6,6 +6,10 @@ dilation, residual connections, pooling between blocks, normalisation and the gl
 pooling head are searched. Widths stay small (8-64 channels) so that every member fits a
 microcontroller's memory.
 
+Token sequences are embedded first (one vector of the first block's width per id); for
+per-position targets (token labelling, as in the dilated TCNs of Bai et al.) blocks keep
+the length (no pooling between them) and a 1x1 convolution gives each position's logits.
+
 Blocks beyond the chosen depth are inactive: their decisions are kept at their first
 value so that equal networks have one architecture.
 """
@@ -67,11 +71,23 @@ class GlobalPool1d(nn.Module):
         return x.mean(dim=-1) if self.how == "avg" else x.amax(dim=-1)
 
 
+class TokenEmbedding1d(nn.Module):
+    """Token ids (n, length) -> (n, width, length) learned vectors, channels first."""
+
+    def __init__(self, vocabulary: int, width: int) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(vocabulary, width)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.embed(x.long()).transpose(1, 2)
+
+
 class Conv1dSpace(CategoricalSpace):
-    """Stacks of `depth` temporal convolution blocks over (channels, length) series."""
+    """Stacks of `depth` temporal convolution blocks over (channels, length) series or
+    embedded token sequences."""
 
     name = "conv1d"
-    kinds = ("series",)
+    kinds = ("series", "tokens")
 
     def __init__(
         self,
@@ -180,16 +196,23 @@ class Conv1dSpace(CategoricalSpace):
     def build(self, arch: Architecture, task: Task) -> nn.Module:
         self.validate(arch)
         self.check_task(task)
-        c_in, length = task.input_shape
         layers: list[nn.Module] = []
+        if task.kind == "tokens":
+            c_in, length = arch["channels_1"], task.input_shape[0]
+            layers.append(TokenEmbedding1d(task.vocabulary, c_in))
+        else:
+            c_in, length = task.input_shape
+        pooling = arch["pool"] != "none" and not task.per_position
         for c, k, d in self.blocks(arch):
             if k % 2 == 0:
                 raise ValueError(f"conv1d kernels must be odd ('same' padding), got {k}")
             layers.append(ConvBlock1d(c_in, c, k, d, arch["norm"], arch["residual"]))
-            if arch["pool"] != "none" and length >= 2:
+            if pooling and length >= 2:
                 pool = nn.MaxPool1d if arch["pool"] == "max" else nn.AvgPool1d
                 layers.append(pool(2))
                 length //= 2
             c_in = c
+        if task.per_position:  # (n, classes, length)
+            return nn.Sequential(*layers, nn.Conv1d(c_in, task.outputs, 1))
         layers += [GlobalPool1d(arch["head"]), nn.Linear(c_in, task.outputs)]
         return nn.Sequential(*layers)
