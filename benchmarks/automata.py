@@ -8,9 +8,10 @@ made of the held-out rules alone. For each depth 1-4 a fixed transformer (h4, d3
 learned positions) is trained on train + validation and tested on the held-out rules;
 `--search` also runs `nasforge.search` with its default space (`conv1d` for per-position
 tokens; `--trials`, the best by validation accuracy, no cross-validation). AdamW, same
-epochs and batch for all; seeds 0..`--seeds`-1. Beside them the search's baseline (`nasforge.run.baseline`:
-gradient boosting on each cell's view of its sequence), fitted on train + validation for
-the held-out column and on train alone for the validation column.
+epochs and batch for all; seeds 0..`--seeds`-1. Beside them the search's baseline
+(`nasforge.run.baseline`: gradient boosting on each cell's view of its sequence), fitted
+on train + validation for the held-out column and on train alone for the validation
+column.
 
     nice -n 10 python benchmarks/automata.py --seeds 1 --search --trials 4 --epochs 20
 """
