@@ -73,7 +73,10 @@ def test_predict_bad_input_is_one_line_and_writes_nothing(messy_run, tmp_path):
     runner = CliRunner()
     bad = tmp_path / "bad.csv"
     bad.write_text(pd.read_csv(path).head(3).to_csv(index=False) + "1,2\n")
+    arrays = tmp_path / "rows.npz"
+    np.savez(arrays, x=np.zeros((3, 30)))
     cases = [
+        ([str(result.run_dir), str(arrays)], "this table run takes a .csv, .tsv or .parquet"),
         ([str(tmp_path / "none"), str(path)], "no such run directory"),
         ([str(result.run_dir), str(tmp_path / "missing.csv")], "no such file"),
         ([str(result.run_dir), str(bad)], "row 4 has 2 fields"),

@@ -49,7 +49,7 @@ def read_new_data(path: str | Path, description: dict) -> NewData:
         return _images(path, description)
     if path.is_dir():
         raise DataFormatError(f"{path} is a folder; this {kind} run takes a {ACCEPTED[kind]}")
-    if suffix == ".npz":
+    if suffix == ".npz" and "table" not in description:  # a table's columns need names
         return _npz(path, kind)
     if kind == "series" and suffix in (".csv", ".tsv"):
         return _series_table(path, description)
