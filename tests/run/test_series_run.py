@@ -34,6 +34,7 @@ def test_cli_prints_the_baseline_and_refuses_an_image_space(tmp_path):
     ])  # fmt: skip
     assert ran.exit_code == 0, ran.output
     assert "baseline MiniRocketClassifier on the same splits: test accuracy" in ran.output
+    assert "apply it to new data: nasforge predict " in ran.output
     wrong = runner.invoke(app, ["search", "--data", "aeon:GunPoint", "--space", "nb201",
                                 "--output", str(tmp_path)])  # fmt: skip
     assert wrong.exit_code == 2

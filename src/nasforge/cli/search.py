@@ -282,3 +282,8 @@ def search_command(
             f"baseline {result.baseline['model']} on the same splits: "
             f"{test_text(result.baseline)} ({result.baseline['seconds']:.1f} s)"
         )
+    if "preprocessing" in result.files:
+        console.print(
+            f"apply it to new data: nasforge predict {result.run_dir} DATA -o predictions.csv",
+            style="dim", highlight=False,
+        )  # fmt: skip
