@@ -1,7 +1,7 @@
 """Does averaging the best confirmed candidates' final networks pay, and how many? One
 search per set and seed with `ensemble=N`; from its members (best first, each retrained
 on train + validation) the test score of the first k averaged for k = 1 .. N (k = 1: the
-winner alone, the search's result with the default `ensemble=1`), so the comparison is
+winner alone, as with `ensemble=1`), so the comparison is
 paired; and the baseline of the same splits (tables: HistGradientBoosting, series:
 MiniRocket, images: NAS-Bench-201's ResNet cell trained like the final network).
 

@@ -69,7 +69,7 @@ def main() -> None:
             )
             rows.append({
                 "set": name, "seed": seed, "nas": result.test_acc,
-                "nas_alone": (result.member_test_metrics or [result.test_metrics])[0]["test_acc"],
+                "nas_alone": result.winner_test_metrics["test_acc"],
                 "minirocket": result.baseline["test_acc"],
                 "random_median": random_median(
                     result.task, seed, epochs, batch_size, learning_rate

@@ -104,7 +104,7 @@ def main() -> None:
                 rows.append({
                     "table": name, "metric": task.metric, "seed": seed,
                     "nas": result.test_score, "hgb": result.baseline[key],
-                    "nas_alone": (result.member_test_metrics or [result.test_metrics])[0][key],
+                    "nas_alone": result.winner_test_metrics[key],
                     "random_mlp_median": random_mlp_median(task, seed),
                     "seconds": time.perf_counter() - start,
                 })  # fmt: skip

@@ -268,7 +268,7 @@ def search_command(
     if result.member_test_metrics:
         numbers = [str(t.number) for t in result.members]
         listed = ", ".join(numbers[:-1]) + f" and {numbers[-1]}"
-        alone = test_text(result.member_test_metrics[0])
+        alone = test_text(result.winner_test_metrics)
         console.print(f"ensemble of trials {listed}; trial {numbers[0]} alone: {alone}")
     whose = " of the ensemble" if result.member_test_metrics else ""
     if metric.name == "accuracy":

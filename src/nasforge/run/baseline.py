@@ -23,6 +23,15 @@ from nasforge.tasks import Task
 from nasforge.tasks.base import IGNORE
 
 
+def class_probabilities(model, x, num_classes: int) -> np.ndarray:
+    """A scikit-learn-style classifier's probabilities for `x` as (n, num_classes): a class
+    absent from its training labels gets probability 0."""
+    found = model.predict_proba(x)
+    full = np.zeros((len(found), num_classes))
+    full[:, np.asarray(model.classes_).astype(int)] = found
+    return full
+
+
 def gradient_boosting_baseline(task: Task, seed: int = 0, class_weights: bool = False) -> dict:
     """`{"model", "test_<metric>"..., "seconds"}` for HistGradientBoosting with default
     settings on `task`'s preprocessed inputs (seeded; balanced class weights when asked)."""
@@ -35,8 +44,7 @@ def gradient_boosting_baseline(task: Task, seed: int = 0, class_weights: bool = 
             random_state=seed, class_weight="balanced" if class_weights else None
         )
         model.fit(x, y)
-        predictions = np.zeros((len(task.x_test), task.num_classes))
-        predictions[:, model.classes_] = model.predict_proba(task.x_test)
+        predictions = class_probabilities(model, task.x_test, task.num_classes)
     else:
         model = HistGradientBoostingRegressor(random_state=seed)
         model.fit(x, task.truth(y))
@@ -62,8 +70,7 @@ def minirocket_baseline(task: Task, seed: int = 0) -> dict:
     if task.target == "classes":
         model = MiniRocketClassifier(random_state=seed, n_jobs=1)
         model.fit(x, y)
-        predictions = np.zeros((len(x_test), task.num_classes))
-        predictions[:, model.classes_.astype(int)] = model.predict_proba(x_test)
+        predictions = class_probabilities(model, x_test, task.num_classes)
     else:
         model = MiniRocketRegressor(random_state=seed, n_jobs=1)
         model.fit(x, task.truth(y))
@@ -111,13 +118,7 @@ def fit_token_model(task: Task, x: np.ndarray, y: np.ndarray, seed: int = 0):
         model.fit(_as_text(x), y)
         features, name = _as_text, "TF-IDF + LogisticRegression"
 
-    def probabilities(ids: np.ndarray) -> np.ndarray:
-        found = model.predict_proba(features(ids))
-        full = np.zeros((len(found), task.num_classes))
-        full[:, model.classes_] = found
-        return full
-
-    return name, probabilities
+    return name, lambda ids: class_probabilities(model, features(ids), task.num_classes)
 
 
 def token_baseline(task: Task, seed: int = 0) -> dict:

@@ -27,6 +27,7 @@ from nasforge.registry import SPACES
 from nasforge.run.directory import PREPROCESSING_FILE
 from nasforge.run.ensemble import ENSEMBLE_FILE, build_ensemble, read_ensemble
 from nasforge.tasks import Task
+from nasforge.tasks.files import as_images
 from nasforge.tasks.inputs import Standardiser
 from nasforge.tasks.metrics import test_text
 from nasforge.tasks.preprocess import TablePreprocessor
@@ -96,9 +97,7 @@ class TrainedRun:
         if kind == "series":
             x = _series_inputs(data, shape, source)
         else:
-            x = np.asarray(data)
-            if kind == "image" and x.ndim == len(shape):
-                x = x[:, None]
+            x = as_images(np.asarray(data)) if kind == "image" else np.asarray(data)
             if x.ndim < 1 or len(x) == 0:
                 raise DataFormatError(f"{source}: no examples to predict")
             if tuple(x.shape[1:]) != tuple(shape):
@@ -284,8 +283,7 @@ def predict_file(
     output = check_output(output)
     trained = load_run(run)
     new = read_new_data(data, trained.description)
-    ids = None if trained.preprocessor is not None else new.ids
-    predictions = trained.predict(new.inputs, str(data), ids=ids, truth=new.truth)
+    predictions = trained.predict(new.inputs, str(data), ids=new.ids, truth=new.truth)
     predictions.attrs["notes"][:0] = new.notes
     write_predictions(predictions, output)
     return output, predictions

@@ -59,6 +59,11 @@ class SearchResult:
         """The retrained best network's test score in the task's metric."""
         return self.test_metrics["test_" + self.task.objective.key]
 
+    @property
+    def winner_test_metrics(self) -> dict[str, float]:
+        """The best network's own test metrics: an ensemble's first member, else the model's."""
+        return (self.member_test_metrics or [self.test_metrics])[0]
+
     def leaderboard(self, top: int = 10) -> pd.DataFrame:
         """The `top` trained architectures by training epochs, then the validation metric
         (in its direction), then validation loss."""

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from nasforge.errors import DataFormatError, DataNotFoundError
-from nasforge.tasks.files import IMAGE_SUFFIXES, as_images, image_array, read_image, read_npz
+from nasforge.tasks.files import IMAGE_SUFFIXES, image_array, read_image, read_npz
 from nasforge.tasks.tables import TABLE_SUFFIXES, read_table
 
 NPZ_PAIRS = (("x", "y"), ("x_test", "y_test"), ("x_train", "y_train"))
@@ -29,10 +29,11 @@ ACCEPTED = {
 @dataclass
 class NewData:
     """Raw inputs (a frame for tables, an array or a list of (channels, length) series
-    otherwise), one row of `ids` per example, the labels if given, and notes."""
+    otherwise), one row of `ids` per example (None: the run's default, see
+    `TrainedRun.predict`), the labels if given, and notes."""
 
     inputs: pd.DataFrame | np.ndarray | list[np.ndarray]
-    ids: pd.DataFrame
+    ids: pd.DataFrame | None = None
     truth: np.ndarray | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -50,7 +51,7 @@ def read_new_data(path: str | Path, description: dict) -> NewData:
     if path.is_dir():
         raise DataFormatError(f"{path} is a folder; this {kind} run takes a {ACCEPTED[kind]}")
     if suffix == ".npz" and "table" not in description:  # a table's columns need names
-        return _npz(path, kind)
+        return _npz(path)
     if kind == "series" and suffix in (".csv", ".tsv"):
         return _series_table(path, description)
     if kind == "series" and suffix == ".ts":
@@ -60,11 +61,7 @@ def read_new_data(path: str | Path, description: dict) -> NewData:
     raise DataFormatError(f"{path}: unsupported file; this {kind} run takes a {ACCEPTED[kind]}")
 
 
-def _index(count: int) -> pd.DataFrame:
-    return pd.DataFrame({"index": np.arange(count)})
-
-
-def _npz(path: Path, kind: str) -> NewData:
+def _npz(path: Path) -> NewData:
     arrays = read_npz(path, required=())
     x_key, y_key = next(((x, y) for x, y in NPZ_PAIRS if x in arrays), (None, None))
     if x_key is None:
@@ -72,13 +69,11 @@ def _npz(path: Path, kind: str) -> NewData:
             f"{path}: no array x, x_test or x_train; found {', '.join(arrays) or 'none'}"
         )
     x, truth = arrays[x_key], arrays.get(y_key)
-    if kind == "image" and x.ndim in (3, 4):
-        x = as_images(x)
     notes = [] if x_key == "x" else [f"predicting {x_key} of {path.name}"]
     if truth is not None and len(truth) != len(x):
         notes.append(f"{y_key} has {len(truth)} entries for {len(x)} inputs: not scored")
         truth = None
-    return NewData(x, _index(len(x)), truth, notes)
+    return NewData(x, None, truth, notes)
 
 
 def _images(path: Path, description: dict) -> NewData:
@@ -132,7 +127,7 @@ def _series_table(path: Path, description: dict) -> NewData:
     values = frame.drop(columns=[label] if label else [])
     text = [c for c in values.columns if not pd.api.types.is_numeric_dtype(values[c])]
     notes = [f"text column(s) kept as identifiers: {', '.join(text)}"] if text else []
-    ids = frame[text].reset_index(drop=True) if text else _index(len(frame))
+    ids = frame[text].reset_index(drop=True) if text else None
     truth = None if label is None else frame[label].to_numpy()
     return NewData(wide_rows(values.drop(columns=text)), ids, truth, notes)
 
@@ -147,16 +142,14 @@ def _ts(path: Path) -> NewData:
         raise DataFormatError(f"{path}: not a readable .ts file ({err})") from None
     series = [np.asarray(e, np.float32) for e in x]
     truth = np.asarray(y) if y is not None and len(y) == len(series) else None
-    return NewData(series, _index(len(series)), truth)
+    return NewData(series, None, truth)
 
 
 def _table(path: Path, description: dict) -> NewData:
     """A table's rows; the run's label column, when present and filled, gives the labels."""
     frame = read_table(path).rename(columns=str)
-    if len(frame) == 0:
-        raise DataFormatError(f"{path}: no rows to predict")
     label = description.get("label")
     truth = None
     if label in frame.columns and frame[label].notna().all():
         truth = frame[label].to_numpy()
-    return NewData(frame, pd.DataFrame(index=range(len(frame))), truth)
+    return NewData(frame, None, truth)

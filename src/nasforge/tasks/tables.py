@@ -189,9 +189,8 @@ def table_task(
         scale, y = (mean, std), ((y - mean) / std).astype(np.float32)
     summary = prep.summary(len(train))
     description = {
-        "label": label, "target": target, "target_rule": rule, "class_names": list(class_names),
-        "target_scale": list(scale), "features": prep.features_, "table": prep.to_dict(),
-        "summary": summary,
+        "label": label, "target_rule": rule, "features": prep.features_,
+        "table": prep.to_dict(), "summary": summary,
     }  # fmt: skip
     return Task(
         name, (inputs[0].shape[1],), num_classes, metric or DEFAULT_METRIC[target],
